@@ -1,0 +1,1 @@
+"""Core: the domain model and the database (engine, sessions, schema, search)."""
