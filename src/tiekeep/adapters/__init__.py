@@ -1,0 +1,1 @@
+"""Adapters: importers and exporters, one module per format, and notifications."""

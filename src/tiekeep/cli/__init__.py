@@ -1,0 +1,1 @@
+"""The `tiekeep` command line: Typer commands that parse input, call one service, render."""

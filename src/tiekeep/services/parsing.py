@@ -1,0 +1,134 @@
+"""Parsing and validating user input: emails, phones, dates, times, periods.
+
+Each parser returns a clean value or raises InvalidInput with a message that names the value.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tiekeep.errors import InvalidInput
+
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_PERIOD = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
+
+
+def email(value: str) -> str:
+    """A lower-cased email address, or InvalidInput."""
+    cleaned = value.strip().strip("<>").strip()
+    if len(cleaned) > 320 or not _EMAIL.match(cleaned):
+        raise InvalidInput(f"malformed email address '{value}'")
+    return cleaned.lower()
+
+
+def phone(value: str, region: str = "US") -> str:
+    """A phone number in E.164 form, or InvalidInput.
+
+    Numbers without a country code are read in ``region``; the default is only a fallback,
+    since most exported numbers carry their '+' prefix.
+    """
+    import phonenumbers
+
+    raw = value.strip()
+    try:
+        number = phonenumbers.parse(raw, None if raw.startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(f"malformed phone number '{value}'") from None
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidInput(f"malformed phone number '{value}'")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def calendar_date(value: str, *, what: str = "date") -> date:
+    """A YYYY-MM-DD date, or InvalidInput."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"malformed {what} '{value}' (expected YYYY-MM-DD)") from None
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The time zone of that IANA name (UTC when empty), or InvalidInput."""
+    if not name:
+        return ZoneInfo("UTC")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"unknown time zone '{name}'") from None
+
+
+def local_zone_name() -> str:
+    """The system's IANA zone name, else UTC."""
+    import os
+    from pathlib import Path
+
+    if tz := os.environ.get("TZ"):
+        return tz.lstrip(":")
+    try:
+        target = str(Path("/etc/localtime").resolve())
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"
+
+
+def moment(value: str, *, tz: str | None = None, now: datetime | None = None) -> datetime:
+    """A point in time in UTC from ISO 8601 or a natural phrase ("yesterday 15:00").
+
+    A time without a zone is read in the user's zone ``tz``; a date alone means noon there.
+    """
+    text = value.strip()
+    zone_info = zone(tz)
+    now = now or datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(text)
+        if len(text) == 10:  # a bare date
+            parsed = parsed.replace(hour=12)
+    except ValueError:
+        import dateparser
+
+        parsed_or_none = dateparser.parse(
+            text,
+            languages=["en", "ru"],
+            settings={
+                "RELATIVE_BASE": now.astimezone(zone_info).replace(tzinfo=None),
+                "PREFER_DATES_FROM": "past",
+                "RETURN_AS_TIMEZONE_AWARE": False,
+            },
+        )
+        if parsed_or_none is None:
+            raise InvalidInput(f"malformed date or time '{value}'") from None
+        parsed = parsed_or_none
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone_info)
+    return parsed.astimezone(UTC)
+
+
+def period(value: str) -> timedelta:
+    """A period such as 90d, 12w, 6m or 1y, or InvalidInput."""
+    match = _PERIOD.match(value)
+    if not match:
+        raise InvalidInput(f"malformed period '{value}' (expected e.g. 90d, 12w, 6m, 1y)")
+    count, unit = int(match.group(1)), match.group(2).lower()
+    if count <= 0:
+        raise InvalidInput(f"period must be positive, not '{value}'")
+    days = {"d": 1, "w": 7, "m": 30, "y": 365}[unit] * count
+    return timedelta(days=days)
+
+
+def depth(value: int | None) -> int | None:
+    """A depth from 1 to 5, or InvalidInput."""
+    if value is not None and not 1 <= value <= 5:
+        raise InvalidInput(f"depth must be from 1 to 5, not {value}")
+    return value
+
+
+def rating(value: int | None, what: str = "trust") -> int | None:
+    """A rating from 1 to 5, or InvalidInput."""
+    if value is not None and not 1 <= value <= 5:
+        raise InvalidInput(f"{what} must be from 1 to 5, not {value}")
+    return value

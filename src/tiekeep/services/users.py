@@ -1,0 +1,109 @@
+"""Users of an installation: creation, passwords (argon2), API tokens, the CLI's user."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tiekeep.core.models import ApiToken, User, utcnow
+from tiekeep.errors import Conflict, InvalidInput, NotFound
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,80}$")
+
+
+def hash_password(password: str) -> str:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    """True if the password matches the user's argon2 hash."""
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    if not user.password_hash:
+        return False
+    try:
+        return PasswordHasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def list(session: Session) -> list[User]:  # noqa: A001
+    """Every user of the installation, oldest first."""
+    return [*session.scalars(select(User).order_by(User.id))]
+
+
+def get_by_username(session: Session, *, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user '{username}' (create one with: tiekeep user add {username})")
+    return user
+
+
+def create(session: Session, *, username: str, password: str | None = None,
+           display_name: str = "", time_zone: str = "UTC", locale: str = "en") -> User:
+    """Create a user; the password, if any, is stored as an argon2 hash."""
+    if not _USERNAME.match(username):
+        raise InvalidInput(f"malformed user name '{username}' (letters, digits, _ . @ -)")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user '{username}' exists already")
+    if password is not None and len(password) < 8:
+        raise InvalidInput("password must have at least 8 characters")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password) if password else None,
+        time_zone=time_zone,
+        locale=locale,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def resolve_cli_user(session: Session, *, username: str | None) -> User:
+    """The user the CLI acts as: the named one, else the first; a fresh install gets one."""
+    if username:
+        return get_by_username(session, username=username)
+    first = session.scalar(select(User).order_by(User.id).limit(1))
+    if first is not None:
+        return first
+    from tiekeep.services.parsing import local_zone_name
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "me"
+    name = login if _USERNAME.match(login) else "me"
+    return create(session, username=name, time_zone=local_zone_name())
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, *, owner_id: int, name: str) -> str:
+    """Create an API token and return it; only its hash is stored."""
+    token = "tk_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(owner_id=owner_id, name=name, token_hash=_digest(token)))
+    session.flush()
+    return token
+
+
+def get_by_token(session: Session, *, token: str) -> User | None:
+    """The user an API token belongs to, or None if unknown or revoked."""
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                               ApiToken.revoked_at.is_(None))
+    )
+    if row is None:
+        return None
+    row.last_used_at = utcnow()
+    return session.get(User, row.owner_id)
