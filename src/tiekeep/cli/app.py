@@ -21,10 +21,10 @@ class TiekeepGroup(TyperGroup):
             return super().invoke(ctx)
         except TiekeepError as exc:
             app = ctx.find_root().obj
-            if isinstance(app, AppContext):
-                app.err.print(f"error: {exc.message}", markup=False, highlight=False)
-            else:
-                print(f"error: {exc.message}", file=sys.stderr)
+            stream = app.err.file if isinstance(app, AppContext) else sys.stderr
+            # Written raw: Rich would wrap a long message over several lines.
+            stream.write(f"error: {exc.message}\n")
+            stream.flush()
             raise typer.Exit(EXIT_USAGE) from None
         finally:
             app = ctx.find_root().obj

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, selectinload
 
 from tiekeep.core import search
@@ -569,16 +570,17 @@ def merge(session: Session, *, owner_id: int, keep_id: int, other_id: int,
                           (FollowUp, FollowUp.contact_id), (PlanItem, PlanItem.contact_id),
                           (TrustChange, TrustChange.contact_id),
                           (ContactSource, ContactSource.contact_id)):
-        session.execute(update(table).where(column == other_id).values({column.key: keep_id}),
+        session.execute(sql_update(table).where(column == other_id).values({column.key: keep_id}),
                         execution_options={"synchronize_session": False})
-    session.execute(update(Contact).where(Contact.introduced_by_id == other_id)
+    session.execute(sql_update(Contact).where(Contact.introduced_by_id == other_id)
                     .values(introduced_by_id=keep_id),
                     execution_options={"synchronize_session": False})
     _repoint_links(session, keep_id=keep_id, other_id=other_id)
-    session.expire(keep)
     other_name = other.display_name
-    session.delete(other)
-    session.flush()
+    # Deleted in SQL: the ORM would cascade into the collections it still holds in memory
+    # (roles, plan items) that were just repointed. Its emails and phones were copied above.
+    session.expunge(other)
+    session.execute(delete(Contact).where(Contact.id == other_id))
     search.remove(session, [other_id])
     audit.record(session, owner_id=owner_id, contact_id=keep_id, actor=actor, action="merge",
                  changes={"merged": {"id": other_id, "name": other_name}})

@@ -159,10 +159,10 @@ def refresh_last_contact(session: Session, *, owner_id: int, contact_ids: Sequen
                 .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
                 .where(InteractionParticipant.contact_id.in_(chunk))
                 .group_by(InteractionParticipant.contact_id))
-        latest = dict(session.execute(base).tuples().all())
-        qualifying = dict(session.execute(base.where(
+        latest = {row[0]: row[1] for row in session.execute(base)}
+        qualifying = {row[0]: row[1] for row in session.execute(base.where(
             Interaction.attendee_count <= rules.max_attendees,
-            Interaction.format.not_in(rules.excluded_formats))).tuples().all())
+            Interaction.format.not_in(rules.excluded_formats)))}
         for contact_id in chunk:
             session.execute(
                 update(Contact).where(Contact.id == contact_id, Contact.owner_id == owner_id)
