@@ -22,7 +22,13 @@ def demo(
     = False,
 ) -> None:
     """Fill the database with a demo network (Latin and Cyrillic names, every format)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TimeElapsedColumn,
+    )
 
     from tiekeep.services import demo as demo_service
     from tiekeep.services import parsing
@@ -33,7 +39,7 @@ def demo(
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=app.err,
                   disable=json_out or not app.err.is_terminal) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +20,7 @@ def record(session: Session, *, owner_id: int, contact_id: int | None, actor: st
 
 
 def list(session: Session, *, owner_id: int, contact_id: int,  # noqa: A001
-         limit: int = 100) -> list[AuditEntry]:
+         limit: int = 100) -> builtins.list[AuditEntry]:
     """The latest entries for a contact, newest first."""
     return [*session.scalars(
         select(AuditEntry)

@@ -47,8 +47,8 @@ class ContactCreate:
     """What a new contact may be given; only the name is required."""
 
     name: str
-    emails: list[str] = field(default_factory=list)
-    phones: list[str] = field(default_factory=list)
+    emails: builtins.list[str] = field(default_factory=list)
+    phones: builtins.list[str] = field(default_factory=list)
     organization: str | None = None
     department: str | None = None
     title: str | None = None
@@ -56,22 +56,22 @@ class ContactCreate:
     tier: str = Tier.REGULAR.value
     horizon: str = Horizon.LONG_TERM.value
     project_end: date | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: builtins.list[str] = field(default_factory=list)
     cadence_days: int | None = None
     birthday: date | None = None
     birthday_has_year: bool = True
     trust: int | None = None
     given_name: str | None = None
     family_name: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    interests: list[str] = field(default_factory=list)
+    aliases: builtins.list[str] = field(default_factory=list)
+    interests: builtins.list[str] = field(default_factory=list)
     goals: str | None = None
     challenges: str | None = None
     personal_notes: str | None = None
     how_met: str | None = None
     met_on: date | None = None
     time_zone: str | None = None
-    urls: list[tuple[str, str]] = field(default_factory=list)  # (kind, url)
+    urls: builtins.list[tuple[str, str]] = field(default_factory=list)  # (kind, url)
 
 
 @dataclass
@@ -88,17 +88,17 @@ class ContactUpdate:
     strength_override: int | None = None
     location: str | None = None
     time_zone: str | None = None
-    interests: list[str] | None = None
+    interests: builtins.list[str] | None = None
     goals: str | None = None
     challenges: str | None = None
     personal_notes: str | None = None
     how_met: str | None = None
     met_on: date | None = None
-    add_emails: list[str] = field(default_factory=list)
-    add_phones: list[str] = field(default_factory=list)
-    add_tags: list[str] = field(default_factory=list)
-    remove_tags: list[str] = field(default_factory=list)
-    add_aliases: list[str] = field(default_factory=list)
+    add_emails: builtins.list[str] = field(default_factory=list)
+    add_phones: builtins.list[str] = field(default_factory=list)
+    add_tags: builtins.list[str] = field(default_factory=list)
+    remove_tags: builtins.list[str] = field(default_factory=list)
+    add_aliases: builtins.list[str] = field(default_factory=list)
     introduced_by_id: int | None = None
     expected_version: int | None = None
 
@@ -127,8 +127,8 @@ def _cadence(days: int | None) -> int | None:
     return days
 
 
-def _tag_names(names: Iterable[str]) -> list[str]:
-    out: list[str] = []
+def _tag_names(names: Iterable[str]) -> builtins.list[str]:
+    out: builtins.list[str] = []
     for name in names:
         cleaned = name.strip().lower()
         if not cleaned:
@@ -140,7 +140,7 @@ def _tag_names(names: Iterable[str]) -> list[str]:
     return out
 
 
-def tags_by_name(session: Session, *, owner_id: int, names: Iterable[str]) -> list[Tag]:
+def tags_by_name(session: Session, *, owner_id: int, names: Iterable[str]) -> builtins.list[Tag]:
     """The owner's tags with these names, created where missing."""
     wanted = _tag_names(names)
     if not wanted:
@@ -227,7 +227,7 @@ def get(session: Session, *, owner_id: int, contact_id: int) -> Contact:
     return contact
 
 
-def get_many(session: Session, *, owner_id: int, contact_ids: Iterable[int]) -> list[Contact]:
+def get_many(session: Session, *, owner_id: int, contact_ids: Iterable[int]) -> builtins.list[Contact]:
     """The owner's contacts with these ids (missing ones are left out), in the given order."""
     ids = builtins.list(dict.fromkeys(contact_ids))
     if not ids:
@@ -283,7 +283,7 @@ def resolve(session: Session, *, owner_id: int, ref: str) -> Contact:
     pool = get_many(session, owner_id=owner_id,
                     contact_ids=[cid for cid, _ in found_docs] + builtins.list(prefix_ids))
 
-    def names(c: Contact) -> list[str]:
+    def names(c: Contact) -> builtins.list[str]:
         return [search.transliterate(n) for n in [c.display_name, *c.aliases]]
 
     exact = [c for c in pool if query in names(c)]
@@ -437,7 +437,7 @@ def update(session: Session, *, owner_id: int, contact_id: int, changes: Contact
         merged = builtins.list(dict.fromkeys([*contact.aliases, *changes.add_aliases]))
         setattr_logged("aliases", merged)
     if changes.add_tags or changes.remove_tags:
-        drop = set(_tag_names(changes.remove_tags))
+        drop: set[str] = set(_tag_names(changes.remove_tags))
         kept = [t for t in contact.tags if t.name not in drop]
         added = tags_by_name(session, owner_id=owner_id, names=changes.add_tags)
         new_tags = {t.name: t for t in [*kept, *added]}
@@ -592,7 +592,7 @@ def merge(session: Session, *, owner_id: int, keep_id: int, other_id: int,
 def _repoint_links(session: Session, *, keep_id: int, other_id: int) -> None:
     links = session.scalars(select(ContactLink).where(
         (ContactLink.a_id == other_id) | (ContactLink.b_id == other_id))).all()
-    existing = {(l.a_id, l.b_id, l.kind) for l in session.scalars(select(ContactLink).where(
+    existing = {(row.a_id, row.b_id, row.kind) for row in session.scalars(select(ContactLink).where(
         (ContactLink.a_id == keep_id) | (ContactLink.b_id == keep_id)))}
     for row in links:
         a = keep_id if row.a_id == other_id else row.a_id

@@ -185,7 +185,7 @@ def _make_contacts(session: Session, rng: random.Random, *, owner_id: int, count
                    today: date, report: Callable[[str, int, int], None]) -> list[dict[str, Any]]:
     contact_ids, role_ids = _Ids(session, Contact), _Ids(session, Role)
     stamp = datetime.combine(today, time(9, 0), tzinfo=UTC)
-    tag_ids = {}
+    tag_ids: dict[str, int] = {}
     for name in TAGS:
         existing = session.scalar(select(Tag.id).where(Tag.owner_id == owner_id,
                                                        Tag.name == name))
@@ -270,8 +270,8 @@ def _make_contacts(session: Session, rng: random.Random, *, owner_id: int, count
                 else:
                     dept = rng.choice(DEPARTMENTS)
         batch["r"].extend(roles)
-        for tag in rng.sample(TAGS, rng.choices((0, 1, 2), (60, 30, 10))[0]):
-            batch["t"].append({"contact_id": cid, "tag_id": tag_ids[tag]})
+        for tag_name in rng.sample(TAGS, rng.choices((0, 1, 2), (60, 30, 10))[0]):
+            batch["t"].append({"contact_id": cid, "tag_id": tag_ids[tag_name]})
         people.append({"id": cid, "name": name, "email": batch["e"][-1]["email"],
                        "org": org, "dept": dept, "title": roles[-1]["title"]})
         if len(batch["c"]) >= CHUNK:
@@ -379,9 +379,10 @@ def _make_interactions(session: Session, rng: random.Random, *, owner_id: int,
             report("interactions", n + 1, count)
     flush()
     report("interactions", count, count)
+    contacts_table: Table = Contact.__table__  # type: ignore[assignment]
     session.execute(
-        Contact.__table__.update()
-        .where(Contact.__table__.c.id == _bind("cid"))
+        contacts_table.update()
+        .where(contacts_table.c.id == _bind("cid"))
         .values(last_contact_at=_bind("last"), last_qualifying_at=_bind("qual")),
         [{"cid": cid, "last": at, "qual": last_qualifying.get(cid)}
          for cid, at in last_at.items()],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from datetime import date
 from typing import Any
 
@@ -35,7 +37,7 @@ def get(session: Session, *, owner_id: int, followup_id: int) -> FollowUp:
 
 
 def list(session: Session, *, owner_id: int, contact_id: int | None = None,  # noqa: A001
-         include_done: bool = False) -> list[FollowUp]:
+         include_done: bool = False) -> builtins.list[FollowUp]:
     """Follow-ups, open ones first by due date."""
     query = select(FollowUp).where(FollowUp.owner_id == owner_id).options(
         selectinload(FollowUp.contact))

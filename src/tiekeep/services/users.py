@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import getpass
 import hashlib
 import re
@@ -35,7 +37,7 @@ def verify_password(user: User, password: str) -> bool:
         return False
 
 
-def list(session: Session) -> list[User]:  # noqa: A001
+def list(session: Session) -> builtins.list[User]:  # noqa: A001
     """Every user of the installation, oldest first."""
     return [*session.scalars(select(User).order_by(User.id))]
 

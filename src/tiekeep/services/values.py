@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,7 +55,7 @@ def create(session: Session, *, owner_id: int, data: ValueCreate) -> ValueExchan
 
 
 def list(session: Session, *, owner_id: int, contact_id: int | None = None,  # noqa: A001
-         limit: int = 200) -> list[ValueExchange]:
+         limit: int = 200) -> builtins.list[ValueExchange]:
     """The latest exchanges, of one contact or of all, newest first."""
     query = select(ValueExchange).where(ValueExchange.owner_id == owner_id)
     if contact_id is not None:
