@@ -73,6 +73,9 @@ class SkippedRecord:
 
     where: str
     reason: str
+    # True when left out on purpose by a rule (a declined event, a bulk sender), not because
+    # the record is broken; `import --strict` rejects the file only for broken records.
+    by_rule: bool = False
 
 
 Record = ContactRecord | InteractionRecord | SkippedRecord
