@@ -18,7 +18,10 @@ from tiekeep.adapters._support import decode_bytes
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"^[ \t\r\n]*$")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
+_NOT_SIMPLE = re.compile(r'["()\\:;]|=\?')
+_SIMPLE_ADDRESS = re.compile(r"^\s*(?:([^<>]*?)\s*<([^<>\s]+@[^<>\s]+)>|([^<>\s]+@[^<>\s]+))\s*$")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|fwd?|aw|wg|sv|vs|tr|rif|antw|odp|ответ|отв|пересл)\s*(?:\[\d+\]|\(\d+\))?"
@@ -39,7 +42,7 @@ def unfold(raw: str) -> str:
 
 def fix_raw_bytes(text: str, charsets: tuple[str | None, ...] = ()) -> str:
     """Re-decode raw 8-bit header bytes, which the parser kept as surrogate escapes."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+    if not _SURROGATE.search(text):
         return text
     return decode_bytes(text.encode("utf-8", "surrogateescape"), charsets)
 
@@ -85,8 +88,7 @@ def _word_bytes(encoding: str, payload: str) -> bytes:
             return base64.b64decode(payload + "=" * (-len(payload) % 4))
         except (binascii.Error, ValueError):
             return payload.encode("ascii", "replace")
-    raw = payload.replace("_", " ").encode("ascii", "replace")
-    return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+    return binascii.a2b_qp(payload.encode("ascii", "replace"), header=True)
 
 
 def addresses(raws: list[str], charsets: tuple[str | None, ...] = ()) -> list[Address]:
@@ -95,7 +97,7 @@ def addresses(raws: list[str], charsets: tuple[str | None, ...] = ()) -> list[Ad
     # Addresses are split while names are still encoded, so that a decoded comma in
     # "=?utf-8?q?Doe,_John?=" cannot split one person in two.
     values = [fix_raw_bytes(unfold(raw), charsets) for raw in raws]
-    for name, email in getaddresses(values):
+    for name, email in _simple_addresses(values) or getaddresses(values):
         email = email.strip().strip("<>").strip()
         if "@" not in email or " " in email:
             continue
@@ -103,6 +105,22 @@ def addresses(raws: list[str], charsets: tuple[str | None, ...] = ()) -> list[Ad
         if display and display.lower() == email.lower():
             display = None
         found.append(Address(display, email.lower()))
+    return found
+
+
+def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
+    """Plain "Name <a@b>, c@d" lists parsed fast; None for anything getaddresses must handle."""
+    found: list[tuple[str, str]] = []
+    for value in values:
+        if _NOT_SIMPLE.search(value):
+            return None
+        for item in value.split(","):
+            if not item.strip():
+                continue
+            match = _SIMPLE_ADDRESS.match(item)
+            if match is None:
+                return None
+            found.append((match.group(1) or "", match.group(2) or match.group(3)))
     return found
 
 
