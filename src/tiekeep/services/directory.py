@@ -1,0 +1,69 @@
+"""Finding contacts for a list page: a search query and the list filters together, paged."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from tiekeep.core import search
+from tiekeep.core.enums import Status, Tier, parse_choice
+from tiekeep.core.models import Contact
+from tiekeep.services import contacts
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the contacts list is narrowed to."""
+
+    q: str = ""
+    tier: str | None = None
+    tag: str | None = None
+    organization: str | None = None
+    department: str | None = None
+    sort: str = "name"
+    include_archived: bool = False
+
+    def matches(self, contact: Contact) -> bool:
+        """The list filters' meaning, applied to one found contact."""
+        role = contact.current_role
+        open_role = role if role is not None and role.ended is None else None
+        if self.tier and contact.tier != parse_choice(Tier, self.tier, "tier").value:
+            return False
+        if self.tag and self.tag.strip().lower() not in {t.name for t in contact.tags}:
+            return False
+        if not self.include_archived and contact.status != Status.ACTIVE.value:
+            return False
+        for wanted, attribute in ((self.organization, "organization"),
+                                  (self.department, "department")):
+            if wanted:
+                value = getattr(open_role, attribute) if open_role else None
+                if (value or "").lower() != wanted.lower():
+                    return False
+        return True
+
+
+def find(session: Session, *, owner_id: int, filters: Filters, limit: int = 50,
+         offset: int = 0) -> tuple[builtins.list[Contact], bool]:
+    """One page of the owner's contacts, and whether there are more after it.
+
+    With a query, contacts come best match first (from the search index); otherwise in the
+    chosen sort order.
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    if filters.q.strip():
+        found = contacts.search_contacts(session, owner_id=owner_id, query=filters.q,
+                                         limit=search.CANDIDATES)
+        kept = [c for c in found if filters.matches(c)]
+        page = kept[offset : offset + limit + 1]
+    else:
+        page = contacts.list(session, owner_id=owner_id, tier=filters.tier or None,
+                             tag=filters.tag or None, organization=filters.organization or None,
+                             department=filters.department or None, sort=filters.sort,
+                             include_archived=filters.include_archived, limit=limit + 1,
+                             offset=offset)
+    return page[:limit], len(page) > limit
