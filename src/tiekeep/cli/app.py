@@ -72,10 +72,11 @@ def _register() -> None:
         log_cmd,
         misc_cmd,
         records_cmd,
+        serve_cmd,
         user_cmd,
     )
 
-    for module in (contact_cmd, log_cmd, records_cmd, demo_cmd, user_cmd, misc_cmd):
+    for module in (contact_cmd, log_cmd, records_cmd, demo_cmd, user_cmd, misc_cmd, serve_cmd):
         module.register(app)
 
 

@@ -31,13 +31,28 @@ def config_show(
 
 
 def run(ctx: typer.Context) -> None:
-    """The main job: open (or create) the database and show today's agenda."""
-    app = context.get(ctx)
-    app.owner_id()
-    render.plain(app, f"database: {app.database_target}")
-    from tiekeep.cli import agenda_cmd
+    """The main job: open (or create) the database and the first user, print a one-time
+    login link, and serve the web app."""
+    from tiekeep.cli import serve_cmd
+    from tiekeep.services import accounts
 
-    ctx.invoke(agenda_cmd.today)
+    app = context.get(ctx)
+    host = str(app.settings["web.host"])
+    port = int(app.settings["web.port"])
+    serve_cmd.check_exposure(app, host)
+    with app.db().transaction() as session:
+        user, created = accounts.ensure_user(session, username=app.user_name or None)
+        token = accounts.create_login_link(session, user_id=user.id)
+        username = user.username
+    render.plain(app, f"database: {app.database_target}")
+    if created:
+        render.plain(app, f"created the first user: {username}")
+    from urllib.parse import quote
+
+    link = f"http://{serve_cmd._shown(host)}:{port}/login?token={quote(token)}"
+    render.plain(app, f"Open this link to log in as {username} (it works once, for 24 hours):")
+    render.plain(app, f"    {link}")
+    serve_cmd.start(app, host, port)
 
 
 def register(app: typer.Typer) -> None:

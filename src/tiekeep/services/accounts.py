@@ -225,3 +225,16 @@ class LoginLimiter:
         """Forget the failures of a user who got in."""
         with self._lock:
             self._failures.pop((username.strip().lower(), address), None)
+
+
+def ensure_user(session: Session, *, username: str | None = None) -> tuple[User, bool]:
+    """The named user, else the first one; a fresh installation gets its first user
+    (named after the login, language following the browser). Returns (user, created)."""
+    if username:
+        return users.get_by_username(session, username=username), False
+    first = session.scalar(select(User).order_by(User.id).limit(1))
+    if first is not None:
+        return first, False
+    user = users.resolve_cli_user(session, username=None)
+    user.locale = AUTO_LOCALE
+    return user, True
