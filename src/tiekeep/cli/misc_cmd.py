@@ -51,7 +51,8 @@ def run(ctx: typer.Context) -> None:
 
     link = f"http://{serve_cmd._shown(host)}:{port}/login?token={quote(token)}"
     render.plain(app, f"Open this link to log in as {username} (it works once, for 24 hours):")
-    render.plain(app, f"    {link}")
+    app.out.file.write(f"    {link}\n")  # never wrapped: the link must stay whole
+    app.out.file.flush()
     serve_cmd.start(app, host, port)
 
 
