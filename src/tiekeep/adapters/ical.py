@@ -96,10 +96,10 @@ class _SeriesReader:
         facts = {id(e): _Facts(e, self.opts.my_emails) for e in events}
         # Most calendar entries are personal or declined: say so once, without expanding.
         if not any(f.others for f in facts.values()):
-            yield SkippedRecord(where, "no other attendees")
+            yield SkippedRecord(where, "no other attendees", by_rule=True)
             return
         if all(f.declined for f in facts.values()):
-            yield SkippedRecord(where, "declined by me")
+            yield SkippedRecord(where, "declined by me", by_rule=True)
             return
         skipped: Counter[str] = Counter()
         recurring = len(events) > 1 or any(
@@ -128,7 +128,8 @@ class _SeriesReader:
                 continue
             yield self._record(uid, where, hit_start, hit_end, event, fact)
         for reason, count in skipped.items():
-            yield SkippedRecord(where, reason if count == 1 else f"{reason} ({count} occurrences)")
+            text = reason if count == 1 else f"{reason} ({count} occurrences)"
+            yield SkippedRecord(where, text, by_rule=True)
 
     def _single(self, event: Any) -> list[tuple[Any, Any, Any]]:
         """A one-off event as the only occurrence of its series, if it is not in the future."""

@@ -172,7 +172,7 @@ def _interaction(message: Message, where: str, opts: ReaderOptions) -> Record:
     sender = senders[0] if senders else None
     skip = _bulk_reason(raw, sender)
     if skip is not None:
-        return SkippedRecord(where, skip)
+        return SkippedRecord(where, skip, by_rule=True)
     occurred = _date(first("date"))
     if occurred is None:
         shown = unfold(first("date"))[:40]
@@ -187,7 +187,7 @@ def _interaction(message: Message, where: str, opts: ReaderOptions) -> Record:
         seen.add(person.email)
         others.append(PersonRef(name=person.name, email=person.email))
     if not others:
-        return SkippedRecord(where, "no other participants")
+        return SkippedRecord(where, "no other participants", by_rule=True)
     subject = decode_words(first("subject"), charsets).strip()
     topic = clean_subject(subject)
     ids = message_ids(first("message-id"))
