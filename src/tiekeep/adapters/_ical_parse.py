@@ -7,6 +7,7 @@ this parser remembers the physical line of every content line so that a rejectio
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,10 @@ def parse_calendars(path: Path) -> list[Component]:
     lines, numbers = content_lines(path, text)
     parser = _LineTrackingParser(lines, numbers)
     try:
-        components = parser.parse()
+        with warnings.catch_warnings():
+            # icalendar warns when it guesses a vendor TZID's zone; the guess is what we want.
+            warnings.simplefilter("ignore")
+            components = parser.parse()
     except ImportRejected:
         raise
     except Exception as error:  # icalendar raises many kinds; all mean this line is broken
