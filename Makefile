@@ -10,12 +10,16 @@ TEST_STAMP := $(VENV)/.installed-test
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Byte-code is compiled up front: start-up time matters for a CLI, and some environments
+# set PYTHONDONTWRITEBYTECODE, which would recompile the sources on every run.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/python -m compileall -q src > /dev/null
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/python -m compileall -q src > /dev/null
 	touch $(STAMP) $@
 
 run: $(STAMP)
