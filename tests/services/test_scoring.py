@@ -109,12 +109,24 @@ def test_window_edges(db: Database, owner_id: int) -> None:
     assert got[e].components["frequency"] == 0.0
 
 
-def test_pure_helpers() -> None:
-    assert scoring.frequency_component([0] * 12) == 1.0
-    assert scoring.reciprocity_component(0, 0) == 0.0
-    assert scoring.reciprocity_component(4, 4) == 1.0
-    assert scoring.reciprocity_component(4, 0) == 0.0
-    assert scoring.depth_component(None) == 0.0
-    assert scoring.diversity_component(7) == 1.0
-    assert scoring.trust_component(None) == 0.5
-    assert scoring.trust_component(1) == 0.0
+def test_saturated_tie_scores_100(db: Database, owner_id: int) -> None:
+    """12 deep meetings today in 5 formats (Σ = 12 ≥ 6), 2 given and 2 received, trust 5."""
+    with db.transaction() as s:
+        f = _contact(s, owner_id, "Fedor", trust=5)
+        for n in range(12):
+            _meet(s, owner_id, [f], 0, ["call", "lunch", "chat", "email", "coffee"][n % 5], 5)
+        for direction in ("given", "given", "received", "received"):
+            _value(s, owner_id, f, direction, 1)
+    with db.reading() as s:
+        got = scoring.explain(s, owner_id=owner_id, contact_id=f, now=NOW)
+    assert got.components == {"frequency": 1.0, "depth": 1.0, "diversity": 1.0,
+                              "reciprocity": 1.0, "trust": 1.0}
+    assert got.score == 100.0
+
+
+def test_layer_counts_use_the_same_scores(db: Database, owner_id: int,
+                                          network: dict[str, int]) -> None:
+    with db.reading() as s:
+        counts = scoring.layer_counts(s, owner_id=owner_id, now=NOW,
+                                      floors={"high": 70, "mid": 40, "low": 7.5})
+    assert counts == {"high": 1, "mid": 2, "low": 3}  # C (80), A (46.6), B (7.5)

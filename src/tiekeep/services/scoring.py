@@ -18,17 +18,20 @@ the explanation still shows the parts and the computed score.
 
 Every sum, mean and count above is an SQL aggregate grouped by contact, so scoring the
 whole network reads each interaction once in the database and never in a Python loop.
+
+``sample_every=k`` (k > 1) estimates instead: only interactions whose id is a multiple of k
+are read, and the decayed sum is multiplied by k. Network-wide figures (the strength layers
+of a large network) use it and say so; a single tie is always scored exactly.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Numeric, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from tiekeep.core.enums import Direction
@@ -69,127 +72,119 @@ class Strength:
                 "components": self.explain()}
 
 
-def combine(components: dict[str, float], override: int | None = None) -> Strength:
-    """The weighted score of the components, or the override where one is set."""
-    computed = round(100 * sum(WEIGHTS[k] * v for k, v in components.items()), 1)
-    score = float(override) if override is not None else computed
-    return Strength(score, components, override, computed)
+def _cap(value: Any) -> Any:
+    """min(1, value) as portable SQL."""
+    return case((value > 1.0, 1.0), else_=value)
 
 
-def frequency_component(ages_days: Iterable[float]) -> float:
-    """min(1, Σ exp(−age/90) / 6) over the ages in days of the interactions."""
-    return frequency_from_sum(sum(math.exp(-max(age, 0.0) / DECAY_DAYS) for age in ages_days))
+def _components(*, decayed: Any, mean_depth: Any, formats: Any, given: Any, received: Any,
+                trust: Any, sample_every: int) -> dict[str, Any]:
+    """The five components, as SQL expressions over the per-contact aggregates."""
+    exchanged = func.coalesce(given, 0) + func.coalesce(received, 0)
+    return {
+        "frequency": _cap(func.coalesce(decayed, 0.0) * float(sample_every)
+                          / FREQUENCY_SATURATION),
+        "depth": case((mean_depth.is_(None), 0.0), else_=(mean_depth - 1.0) / 4.0),
+        "diversity": _cap(func.coalesce(formats, 0) * 1.0 / DIVERSITY_SATURATION),
+        "reciprocity": case(
+            (exchanged == 0, 0.0),
+            else_=(1.0 - func.abs(func.coalesce(given, 0) - func.coalesce(received, 0)) * 1.0
+                   / exchanged) * _cap(exchanged * 1.0 / RECIPROCITY_SATURATION)),
+        "trust": case((trust.is_(None), UNRATED_TRUST), else_=(trust - 1) / 4.0),
+    }
 
 
-def frequency_from_sum(decayed: float) -> float:
-    """The frequency component from an already summed Σ exp(−age/90)."""
-    return min(1.0, decayed / FREQUENCY_SATURATION)
-
-
-def depth_component(mean_depth: float | None) -> float:
-    """(mean depth − 1) / 4, or 0 when no interaction has a depth."""
-    return 0.0 if mean_depth is None else (float(mean_depth) - 1) / 4
-
-
-def diversity_component(distinct_formats: int) -> float:
-    """Distinct formats / 4, capped at 1."""
-    return min(1.0, distinct_formats / DIVERSITY_SATURATION)
-
-
-def reciprocity_component(given: int, received: int) -> float:
-    """Balance of the exchanges times their volume, both in 0..1."""
-    exchanged = given + received
-    if exchanged == 0:
-        return 0.0
-    return (1 - abs(given - received) / exchanged) * min(1.0, exchanged / RECIPROCITY_SATURATION)
-
-
-def trust_component(trust: int | None) -> float:
-    """(trust − 1) / 4, or 0.5 for an unrated tie."""
-    return UNRATED_TRUST if trust is None else (trust - 1) / 4
-
-
-def scores(session: Session, *, owner_id: int, contact_ids: list[int] | None = None,
-           now: datetime | None = None) -> dict[int, Strength]:
-    """Tie strength of the owner's contacts (all, or these), keyed by contact id."""
-    now = now or datetime.now(UTC)
+def strength_query(session: Session, *, owner_id: int, now: datetime,
+                   contact_ids: Sequence[int] | None = None,
+                   conditions: Sequence[Any] = (), sample_every: int = 1) -> Any:
+    """A subquery of (contact_id, the five components, override, computed, score)."""
     since = now - timedelta(days=WINDOW_DAYS)
-    contact_filter = [Contact.owner_id == owner_id, Contact.deleted_at.is_(None)]
-    wanted: set[int] | None = None
-    if contact_ids is not None:
-        wanted = set(contact_ids)
-        if len(wanted) <= SUBSET_LIMIT:
-            contact_filter.append(Contact.id.in_(wanted))
-    people = [row for row in session.execute(
-        select(Contact.id, Contact.trust, Contact.strength_override).where(*contact_filter))
-        if wanted is None or row.id in wanted]
-    if not people:
-        return {}
-    subset = sorted(wanted) if wanted is not None and len(wanted) <= SUBSET_LIMIT else None
-    activity = _interaction_aggregates(session, owner_id=owner_id, since=since, now=now,
-                                       subset=subset)
-    exchanges = _exchange_counts(session, owner_id=owner_id, since=since, now=now,
-                                 subset=subset)
-    result: dict[int, Strength] = {}
-    for row in people:
-        decayed, mean_depth, formats = activity.get(row.id, (0.0, None, 0))
-        components = {
-            "frequency": frequency_from_sum(decayed),
-            "depth": depth_component(mean_depth),
-            "diversity": diversity_component(formats),
-            "reciprocity": reciprocity_component(*exchanges.get(row.id, (0, 0))),
-            "trust": trust_component(row.trust),
-        }
-        result[row.id] = combine(components, row.strength_override)
-    return result
-
-
-def _interaction_aggregates(
-    session: Session, *, owner_id: int, since: datetime, now: datetime,
-    subset: list[int] | None,
-) -> dict[int, tuple[float, float | None, int]]:
-    """Per contact: Σ exp(−age/90), mean depth and distinct formats, from SQL."""
     metrics_sql.ensure_math(session)
     age = metrics_sql.age_days(session, Interaction.occurred_at, now)
-    query = (
-        select(InteractionParticipant.contact_id,
-               func.sum(func.exp(-age / DECAY_DAYS)),
-               func.avg(Interaction.depth),
-               func.count(func.distinct(Interaction.format)))
+    activity = (
+        select(InteractionParticipant.contact_id.label("cid"),
+               func.sum(func.exp(-age / DECAY_DAYS)).label("decayed"),
+               func.avg(Interaction.depth).label("mean_depth"),
+               func.count(func.distinct(Interaction.format)).label("formats"))
         .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
         .where(Interaction.owner_id == owner_id, Interaction.occurred_at >= since,
                Interaction.occurred_at <= now)
         .group_by(InteractionParticipant.contact_id))
-    out: dict[int, tuple[float, float | None, int]] = {}
-    batches = metrics_sql.chunks(subset) if subset is not None else [None]
-    for batch in batches:
-        scoped = query if batch is None else query.where(
-            InteractionParticipant.contact_id.in_(batch))
-        for contact_id, decayed, mean_depth, formats in session.execute(scoped):
-            out[contact_id] = (float(decayed or 0.0),
-                               None if mean_depth is None else float(mean_depth), int(formats))
-    return out
-
-
-def _exchange_counts(session: Session, *, owner_id: int, since: datetime, now: datetime,
-                     subset: list[int] | None) -> dict[int, tuple[int, int]]:
-    """Per contact: (given, received) value exchanges in the window."""
+    if sample_every > 1:
+        activity = activity.where(Interaction.id % sample_every == 0)
     given = func.sum(case((ValueExchange.direction == Direction.GIVEN.value, 1), else_=0))
     received = func.sum(case((ValueExchange.direction == Direction.RECEIVED.value, 1), else_=0))
-    query = (select(ValueExchange.contact_id, given, received)
-             .where(ValueExchange.owner_id == owner_id, ValueExchange.occurred_at >= since,
-                    ValueExchange.occurred_at <= now)
-             .group_by(ValueExchange.contact_id))
-    out: dict[int, tuple[int, int]] = {}
-    batches = metrics_sql.chunks(subset) if subset is not None else [None]
-    for batch in batches:
-        scoped = query if batch is None else query.where(ValueExchange.contact_id.in_(batch))
-        for contact_id, g, r in session.execute(scoped):
-            out[contact_id] = (int(g or 0), int(r or 0))
-    return out
+    exchanges = (select(ValueExchange.contact_id.label("cid"), given.label("given"),
+                        received.label("received"))
+                 .where(ValueExchange.owner_id == owner_id, ValueExchange.occurred_at >= since,
+                        ValueExchange.occurred_at <= now)
+                 .group_by(ValueExchange.contact_id))
+    people = [Contact.owner_id == owner_id, Contact.deleted_at.is_(None), *conditions]
+    if contact_ids is not None:
+        activity = activity.where(InteractionParticipant.contact_id.in_(contact_ids))
+        exchanges = exchanges.where(ValueExchange.contact_id.in_(contact_ids))
+        people.append(Contact.id.in_(contact_ids))
+    act, ex = activity.subquery(), exchanges.subquery()
+    parts = _components(decayed=act.c.decayed, mean_depth=act.c.mean_depth,
+                        formats=act.c.formats, given=ex.c.given, received=ex.c.received,
+                        trust=Contact.trust, sample_every=sample_every)
+    weighted = sum((WEIGHTS[name] * expr for name, expr in parts.items()), 0.0) * 100.0
+    computed = func.round(cast(weighted, Numeric), 1)
+    score = case((Contact.strength_override.is_not(None), Contact.strength_override),
+                 else_=computed)
+    return (select(Contact.id.label("contact_id"),
+                   *[expr.label(name) for name, expr in parts.items()],
+                   Contact.strength_override.label("override"), computed.label("computed"),
+                   score.label("score"))
+            .outerjoin(act, act.c.cid == Contact.id)
+            .outerjoin(ex, ex.c.cid == Contact.id)
+            .where(*people).subquery())
+
+
+def scores(session: Session, *, owner_id: int, contact_ids: list[int] | None = None,
+           now: datetime | None = None, sample_every: int = 1) -> dict[int, Strength]:
+    """Tie strength of the owner's contacts (all, or these), keyed by contact id."""
+    now = now or datetime.now(UTC)
+    wanted = None if contact_ids is None else set(contact_ids)
+    if wanted is not None and not wanted:
+        return {}
+    # A long list of ids is cheaper as one scan of the window, filtered afterwards.
+    subset = sorted(wanted) if wanted is not None and len(wanted) <= SUBSET_LIMIT else None
+    query = strength_query(session, owner_id=owner_id, now=now, contact_ids=subset,
+                           sample_every=max(1, sample_every))
+    result: dict[int, Strength] = {}
+    for row in session.execute(select(query)).mappings():
+        if wanted is not None and row["contact_id"] not in wanted:
+            continue
+        components = {name: float(row[name]) for name in WEIGHTS}
+        override, computed = row["override"], float(row["computed"])
+        result[row["contact_id"]] = Strength(
+            float(override) if override is not None else computed, components, override,
+            computed)
+    return result
+
+
+def layer_counts(session: Session, *, owner_id: int, now: datetime,
+                 floors: Mapping[str, float], conditions: Sequence[Any] = (),
+                 sample_every: int = 1) -> dict[str, int]:
+    """How many ties score at least each floor, counted in SQL."""
+    query = strength_query(session, owner_id=owner_id, now=now, conditions=conditions,
+                           sample_every=max(1, sample_every))
+    row = session.execute(select(*[
+        func.coalesce(func.sum(case((query.c.score >= floor, 1), else_=0)), 0)
+        for floor in floors.values()])).one()
+    return {name: int(value) for name, value in zip(floors, row, strict=True)}
 
 
 def explain(session: Session, *, owner_id: int, contact_id: int,
             now: datetime | None = None) -> Strength:
     """The strength of one contact, with its parts."""
     return scores(session, owner_id=owner_id, contact_ids=[contact_id], now=now)[contact_id]
+
+
+def interactions_in_window(session: Session, *, owner_id: int, now: datetime) -> int:
+    """How many interactions the scoring window up to ``now`` holds (an index-only count)."""
+    return int(session.scalar(select(func.count()).where(
+        Interaction.owner_id == owner_id,
+        Interaction.occurred_at >= now - timedelta(days=WINDOW_DAYS),
+        Interaction.occurred_at <= now)) or 0)
