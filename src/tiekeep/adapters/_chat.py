@@ -63,31 +63,37 @@ class DayAggregator:
         self.my_threads: set[tuple[str, str]] = set()
         self.thread_authors: dict[tuple[str, str], set[str]] = {}
         self.unaddressed: Counter[str] = Counter()
+        self.pending: dict[tuple[str, date], _Day] = {}
 
     def local_day(self, moment: datetime) -> date:
         """The calendar day of ``moment`` in my time zone."""
         return moment.astimezone(self.zone).date()
 
-    def day(self, messages: Iterable[ChatMessage], where: str) -> Iterator[Record]:
-        """Records for one day's messages (given in any order)."""
+    def add(self, messages: Iterable[ChatMessage], where: str) -> None:
+        """Count a batch of messages (one day file, say), given in any order."""
         ordered = sorted(messages, key=lambda m: m.at)
         for message in ordered:
             if message.thread is not None and message.author in self.me:
                 self.my_threads.add((message.conversation, message.thread))
-        days: dict[str, _Day] = {}
         for message in ordered:
             mine = message.author in self.me
+            day = self.local_day(message.at)
             for person in self._counterparts(message, mine):
-                entry = days.get(person)
+                entry = self.pending.get((person, day))
                 if entry is None:
-                    entry = days[person] = _Day(
+                    entry = self.pending[(person, day)] = _Day(
                         message.at, Initiator.ME if mine else Initiator.THEM, where=where)
                 entry.messages += 1
                 if message.label not in entry.labels:
                     entry.labels.append(message.label)
                 entry.group_size = min(entry.group_size, self._size(message))
-        for person, entry in days.items():
-            yield self._record(person, entry)
+
+    def flush(self, before: date | None = None) -> Iterator[Record]:
+        """Yield the records of the days before ``before`` (all days when None)."""
+        done = sorted((k for k in self.pending if before is None or k[1] < before),
+                      key=lambda k: (k[1], self.pending[k].first_at))
+        for key in done:
+            yield self._record(key[0], self.pending.pop(key))
 
     def _counterparts(self, message: ChatMessage, mine: bool) -> set[str]:
         if message.kind in ("dm", "group"):

@@ -57,7 +57,8 @@ def read_teams(archive: Archive, opts: ReaderOptions) -> Iterator[Record]:
         by_day[aggregator.local_day(message.at)].append(message)
     where_of = {id(m): w for m, _t, w in messages}
     for day in sorted(by_day):
-        yield from aggregator.day(by_day[day], where_of[id(by_day[day][0])])
+        aggregator.add(by_day[day], where_of[id(by_day[day][0])])
+        yield from aggregator.flush()
     yield from aggregator.leftovers()
 
 

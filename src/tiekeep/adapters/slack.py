@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -98,7 +98,11 @@ def _read_slack(archive: Archive, opts: ReaderOptions) -> Iterator[Record]:
                 continue
             info = conversations.get(folder) or _guess_conversation(folder)
             messages.extend(m for m in (_message(r, info, bots) for r in raw) if m is not None)
-        yield from aggregator.day(messages, archive.where(by_day[day][0][1]))
+        aggregator.add(messages, archive.where(by_day[day][0][1]))
+        # A day file holds one day in the exporter's zone; mine is at most a day off, so
+        # the days before yesterday are complete and can go.
+        yield from aggregator.flush(before=date.fromisoformat(day) - timedelta(days=1))
+    yield from aggregator.flush()
     yield from aggregator.leftovers()
 
 
