@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from tiekeep.core import search
 from tiekeep.core.enums import Direction, Format, Initiator, ValueKind, parse_choice
 from tiekeep.core.models import (
     Contact,
@@ -132,7 +133,8 @@ def log(session: Session, *, owner_id: int, data: InteractionCreate,
     touch(people, data.occurred_at, qualifying=qualifying)
     session.flush()
     if reindex and topics:
-        contacts.reindex(session, owner_id=owner_id, contact_ids=[p.id for p in people])
+        search.append_words(session, owner_id=owner_id, contact_ids=[p.id for p in people],
+                            words=topics)
     return interaction
 
 
