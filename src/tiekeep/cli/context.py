@@ -56,9 +56,15 @@ class AppContext:
         if self._owner is None:
             from tiekeep.services import users
 
-            with self.db().transaction() as session:
-                user = users.resolve_cli_user(session, username=self.user_name or None)
-                self._owner = (user.id, user.username)
+            # Read first: only a fresh installation needs a write (to create its first user).
+            with self.db().reading() as session:
+                user = users.find_cli_user(session, username=self.user_name or None)
+                if user is not None:
+                    self._owner = (user.id, user.username)
+            if self._owner is None:
+                with self.db().transaction() as session:
+                    user = users.resolve_cli_user(session, username=self.user_name or None)
+                    self._owner = (user.id, user.username)
         return self._owner
 
     def close(self) -> None:

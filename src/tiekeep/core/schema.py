@@ -41,6 +41,12 @@ def known_revisions() -> set[str]:
 def current_revision(db: Database) -> str | None:
     """The revision the database is stamped with, or None for an empty one."""
     with db.engine.connect() as connection:
+        # The common case, a database at some revision, needs one cheap query.
+        try:
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+            return row[0] if row else None
+        except (OperationalError, SADatabaseError):
+            connection.rollback()
         if not inspect(connection).has_table("alembic_version"):
             if inspect(connection).get_table_names():
                 raise DatabaseError("the database has tables but is not a tiekeep database")

@@ -70,6 +70,13 @@ def create(session: Session, *, username: str, password: str | None = None,
     return user
 
 
+def find_cli_user(session: Session, *, username: str | None) -> User | None:
+    """The user the CLI acts as, if it exists (the named one, else the first)."""
+    if username:
+        return get_by_username(session, username=username)
+    return session.scalar(select(User).order_by(User.id).limit(1))
+
+
 def resolve_cli_user(session: Session, *, username: str | None) -> User:
     """The user the CLI acts as: the named one, else the first; a fresh install gets one."""
     if username:
