@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -96,7 +98,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(api.build_router())
     app.include_router(pages.build_router())
-    names = {getattr(route, "name", "") for route in app.routes}
+    names = {route.name for route in route_table(app)}
     app.state.nav = [(name, label) for name, label in pages.NAV if name in names]
 
     @app.get("/healthz", include_in_schema=False)
@@ -105,6 +107,30 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return Response("ok", media_type="text/plain")
 
     return app
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    """One route of the app, as served: full path, name, methods and its APIRoute."""
+
+    path: str
+    name: str
+    methods: frozenset[str]
+    route: APIRoute | None
+
+
+def route_table(app: FastAPI) -> list[RouteInfo]:
+    """Every route with its full path (FastAPI nests included routers; this flattens them)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI before nested routers: app.routes is already flat
+        return [RouteInfo(getattr(r, "path_format", getattr(r, "path", "")),
+                          getattr(r, "name", "") or "", frozenset(getattr(r, "methods", ()) or ()),
+                          r if isinstance(r, APIRoute) else None) for r in app.routes]
+    return [RouteInfo(ctx.path_format or ctx.path or "", ctx.name or "",
+                      frozenset(ctx.methods or ()),
+                      ctx.original_route if isinstance(ctx.original_route, APIRoute) else None)
+            for ctx in iter_route_contexts(app.routes)]
 
 
 def wants_json(request: Request) -> bool:
