@@ -1,0 +1,623 @@
+"""Running an import: a reader's records become contacts and interactions, as one unit.
+
+A reader (``adapters.registry.IMPORTERS``) yields records one at a time; this service
+resolves each to a contact (``services.identity``), creates or updates it, and records the
+interactions, writing in batches so that memory stays flat however long the file. The caller
+owns the transaction: a rejected file leaves the database as it was, and a dry run is rolled
+back here, whatever the caller does. Importing the same file twice changes nothing: contacts
+are found again by their source key (``ContactSource``), interactions by theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from tiekeep.adapters.records import ContactRecord, InteractionRecord, PersonRef, SkippedRecord
+from tiekeep.core import search
+from tiekeep.core.enums import Format, Initiator, parse_choice
+from tiekeep.core.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactSource,
+    ContactUrl,
+    ImportRun,
+    Interaction,
+    InteractionParticipant,
+    Role,
+    Tag,
+    User,
+    utcnow,
+)
+from tiekeep.errors import ImportRejected, InvalidInput, TiekeepError
+from tiekeep.services import audit, contacts, identity, interactions, parsing, roles
+
+BATCH = 500
+LIST_LIMIT = 500  # skipped records, notes and possible matches listed; all are counted
+MAX_TEXT = 20_000
+MAX_PHOTO = 5 * 2**20
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, in a dry run, would do)."""
+
+    kind: str
+    path: str
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    interactions: int = 0
+    role_changes: int = 0
+    skipped_records: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
+    uncertain: list[dict[str, Any]] = field(default_factory=list)
+    uncertain_total: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: counts first, then what was skipped or left uncertain."""
+        return {
+            "kind": self.kind, "path": self.path, "dry_run": self.dry_run,
+            "created": self.created, "updated": self.updated, "merged": self.merged,
+            "unchanged": self.unchanged, "skipped": self.skipped,
+            "interactions": self.interactions, "role_changes": self.role_changes,
+            "skipped_records": list(self.skipped_records), "notes": list(self.notes),
+            "uncertain": list(self.uncertain), "uncertain_total": self.uncertain_total,
+        }
+
+
+def run(session: Session, *, owner_id: int, kind: str, path: Path,
+        options: Mapping[str, Any] | None = None, dry_run: bool = False,
+        strict: bool = False, actor: str = "", now: datetime | None = None,
+        rules: interactions.QualifyingRules | None = None,
+        on_record: Callable[[int], None] | None = None) -> ImportSummary:
+    """Import a file with the named importer; a dry run writes nothing."""
+    from tiekeep.adapters.registry import IMPORTERS
+
+    adapter = IMPORTERS.get(kind)
+    if adapter is None:
+        raise InvalidInput(f"unknown import kind '{kind}' (choose from: "
+                           f"{', '.join(sorted(IMPORTERS))})")
+    try:
+        function = adapter.load()
+    except (ImportError, AttributeError):
+        raise InvalidInput(f"the {kind} importer is not available in this installation") \
+            from None
+    now = now or utcnow()
+    opts: dict[str, Any] = {"my_emails": [], "now": now, **(options or {})}
+    if "my_names" not in opts:  # how a chat export that names people but not addresses says me
+        user = session.get(User, owner_id)
+        opts["my_names"] = [n for n in (user.display_name, user.username) if n] if user else []
+    started = utcnow()
+    savepoint = session.begin_nested() if dry_run else None
+    try:
+        if adapter.restores:
+            result = function(session, owner_id=owner_id, path=path, options=opts)
+            summary = ImportSummary(kind=kind, path=str(path), **result)
+        else:
+            summary = ImportSummary(kind=kind, path=str(path))
+            importer = _Importer(session, owner_id=owner_id, source=kind, summary=summary,
+                                 strict=strict, actor=actor, today=now.date(),
+                                 my_emails=opts["my_emails"], rules=rules)
+            importer.run(_guarded(function(path, options=opts), path), on_record)
+    finally:
+        if savepoint is not None:
+            savepoint.rollback()
+    if dry_run:
+        summary.dry_run = True
+        for entry in summary.uncertain:
+            entry["contact_id"] = None
+        return summary
+    session.add(ImportRun(owner_id=owner_id, kind=kind, path=str(path), started_at=started,
+                          finished_at=utcnow(), summary=summary.to_dict()))
+    session.flush()
+    return summary
+
+
+def export(session: Session, *, owner_id: int, kind: str, path: Path,
+           options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Write the owner's data with the named exporter; returns what it wrote."""
+    from tiekeep.adapters.registry import EXPORTERS
+
+    adapter = EXPORTERS.get(kind)
+    if adapter is None:
+        raise InvalidInput(f"unknown export kind '{kind}' (choose from: "
+                           f"{', '.join(sorted(EXPORTERS))})")
+    opts = dict(options or {})
+    if "version" in opts and kind != "vcard":
+        raise InvalidInput("--version applies to vcard exports only")
+    result: dict[str, Any] = adapter.load()(session, owner_id=owner_id, path=path, options=opts)
+    return result
+
+
+def _guarded(records: Iterable[Any], path: Path) -> Iterator[Any]:
+    """The reader's records; a reader that crashes rejects the file instead of the program."""
+    iterator = iter(records)
+    last = ""
+    while True:
+        try:
+            record = next(iterator)
+        except StopIteration:
+            return
+        except TiekeepError:
+            raise
+        except Exception as exc:  # any failure inside a reader means the file is unreadable
+            after = f" after {last}" if last else ""
+            raise ImportRejected(f"{path}: cannot be read{after} "
+                                 f"({type(exc).__name__}: {exc})") from exc
+        last = getattr(record, "where", "") or last
+        yield record
+
+
+def _clip(value: str | None, size: int) -> str | None:
+    if value is None:
+        return None
+    cleaned = " ".join(value.split())
+    return cleaned[:size] or None
+
+
+def _clip_text(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return value.strip()[:MAX_TEXT]
+
+
+_ROLE_AUTHORITY = {"manual": 3, "linkedin": 2}
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+class _Importer:
+    """One import run: the identity index, the current batch, and what is left to finish."""
+
+    def __init__(self, session: Session, *, owner_id: int, source: str,
+                 summary: ImportSummary, strict: bool, actor: str, today: date,
+                 my_emails: Iterable[str], rules: interactions.QualifyingRules | None) -> None:
+        self.session = session
+        self.owner_id = owner_id
+        self.source = source
+        self.summary = summary
+        self.strict = strict
+        self.actor = actor
+        self.today = today
+        self.my_emails = {e.strip().lower() for e in my_emails}
+        self.rules = rules or interactions.QualifyingRules()
+        self.index = identity.Index.load(session, owner_id=owner_id)
+        self.deleted_sources = set(session.scalars(
+            select(ContactSource.key).join(Contact, Contact.id == ContactSource.contact_id)
+            .where(ContactSource.owner_id == owner_id, ContactSource.source == source,
+                   Contact.deleted_at.is_not(None))))
+        self.tags: dict[str, Tag] = {}
+        # Contacts created in this batch get a negative stand-in id until the batch is
+        # written; the index and the interactions refer to them by it.
+        self.pending: dict[int, Contact] = {}
+        self.real: dict[int, int] = {}
+        self.changed: set[int] = set()
+        self.batch: list[tuple[Interaction, list[int], str | None]] = []
+        self.batch_keys: dict[str, Interaction] = {}
+        self.waiting: dict[str, list[int]] = {}
+        self.touched: set[int] = set()
+        self.topics: set[int] = set()
+        self.uncertain: list[tuple[dict[str, Any], int]] = []
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def run(self, records: Iterable[Any], on_record: Callable[[int], None] | None) -> None:
+        count = 0
+        with self.session.no_autoflush:
+            for record in records:
+                if isinstance(record, SkippedRecord):
+                    self.skip(record.where, record.reason, bad=not record.by_rule)
+                elif isinstance(record, ContactRecord):
+                    self.contact(record)
+                elif isinstance(record, InteractionRecord):
+                    self.interaction(record)
+                else:
+                    raise TypeError(f"an importer yielded {type(record).__name__}")
+                count += 1
+                if len(self.pending) + len(self.batch) >= BATCH:
+                    self.flush()
+                if on_record is not None and count % 100 == 0:
+                    on_record(count)
+            self.finish()
+        if on_record is not None:
+            on_record(count)
+
+    def skip(self, where: str, reason: str, *, bad: bool = True) -> None:
+        if bad and self.strict:
+            raise ImportRejected(f"{where}: {reason} (--strict rejects the file)")
+        self.summary.skipped += 1
+        if len(self.summary.skipped_records) < LIST_LIMIT:
+            self.summary.skipped_records.append({"where": where, "reason": reason})
+
+    def note(self, where: str, reason: str) -> None:
+        """A value left out of a record that was otherwise imported."""
+        if self.strict:
+            raise ImportRejected(f"{where}: {reason} (--strict rejects the file)")
+        if len(self.summary.notes) < LIST_LIMIT:
+            self.summary.notes.append({"where": where, "reason": reason})
+
+    def report(self, where: str, name: str, contact_id: int,
+               possible: list[identity.Candidate]) -> None:
+        """A possible match that was not merged, for the summary."""
+        if not possible:
+            return
+        self.summary.uncertain_total += 1
+        if len(self.summary.uncertain) < LIST_LIMIT:
+            entry = {"where": where, "name": name, "contact_id": contact_id,
+                     "candidates": [c.to_dict() for c in possible]}
+            self.summary.uncertain.append(entry)
+            self.uncertain.append((entry, contact_id))
+
+    # --- contacts ------------------------------------------------------------------------
+
+    def clean_keys(self, record: ContactRecord) -> tuple[list[str], list[str],
+                                                          list[tuple[str, str]]]:
+        """The record's valid emails, E.164 phones and web URLs; the rest noted and dropped."""
+        emails: list[str] = []
+        for raw in record.emails:
+            try:
+                emails.append(parsing.email(raw))
+            except InvalidInput:
+                self.note(record.where, f"email '{raw[:60]}' is not an address; left out")
+        phones: list[str] = []
+        for raw in record.phones:
+            try:
+                phones.append(parsing.phone(raw))
+            except InvalidInput:
+                self.note(record.where, f"phone '{raw[:40]}' is not a phone number; left out")
+        urls = [((kind or "website")[:40], url.strip()[:1000]) for kind, url in record.urls
+                if url.strip()]
+        return list(dict.fromkeys(emails)), list(dict.fromkeys(phones)), urls
+
+    def contact(self, record: ContactRecord) -> None:
+        name = _clip(record.name, contacts.MAX_NAME)
+        if not name:
+            self.skip(record.where, "no name")
+            return
+        emails, phones, urls = self.clean_keys(record)
+        if self.my_emails.intersection(emails):
+            self.skip(record.where, "this is you (one of your me.emails)", bad=False)
+            return
+        key = (_clip(record.source_key, 500)
+               or f"~{identity.name_key(name)}|{emails[0] if emails else ''}"[:500])
+        if key in self.deleted_sources:
+            self.skip(record.where, f"'{name}' was deleted here; not imported again", bad=False)
+            return
+        match = self.index.match(name=name, emails=emails, phones=phones,
+                                 urls=[u for _, u in urls], source=self.source, source_key=key)
+        if match.contact_id is None:
+            placeholder = self.create(record, name, emails, phones, urls, key)
+            self.summary.created += 1
+            self.report(record.where, name, placeholder, match.possible)
+            return
+        contact = self.load(match.contact_id)
+        changed = self.apply(contact, record, emails, phones, urls)
+        if self.index.by_source(self.source, key) is None:
+            contact.sources.append(ContactSource(owner_id=self.owner_id, source=self.source,
+                                                 key=key))
+            self.index.add_source(match.contact_id, self.source, key)
+        role_changed = self.role(contact, record)
+        if changed or role_changed:
+            self.changed.add(contact.id)
+        if match.by == "source":
+            if changed or role_changed:
+                self.summary.updated += 1
+            else:
+                self.summary.unchanged += 1
+        else:
+            self.summary.merged += 1
+            self.report(record.where, name, contact.id, match.possible)
+
+    def load(self, contact_id: int) -> Contact:
+        """The contact for an index id; one created in this batch is written first."""
+        if contact_id < 0:
+            if contact_id in self.pending:
+                self.flush()
+            contact_id = self.real[contact_id]
+        return contacts.get(self.session, owner_id=self.owner_id, contact_id=contact_id)
+
+    def create(self, record: ContactRecord, name: str, emails: list[str], phones: list[str],
+               urls: list[tuple[str, str]], key: str | None) -> int:
+        """Add a new contact to the batch; returns its stand-in id."""
+        contact = Contact(
+            owner_id=self.owner_id, display_name=name,
+            given_name=_clip(record.given_name, 200), family_name=_clip(record.family_name, 200),
+            aliases=[], interests=[], birthday=record.birthday,
+            birthday_has_year=record.birthday_has_year if record.birthday else True,
+            location=_clip(record.location, 300), personal_notes=_clip_text(record.notes),
+            how_met=_clip_text(record.how_met), met_on=record.met_on, status="active",
+        )
+        contact.emails = [ContactEmail(email=e) for e in emails]
+        contact.phones = [ContactPhone(phone=p) for p in phones]
+        contact.urls = [ContactUrl(kind=k, url=u) for k, u in urls]
+        contact.tags = self.tag_rows(record.tags)
+        if record.organization or record.title or record.department:
+            contact.roles = [Role(title=_clip(record.title, 300),
+                                  department=_clip(record.department, 300),
+                                  organization=_clip(record.organization, 300),
+                                  started=record.role_since, source=self.source)]
+        if key:
+            contact.sources = [ContactSource(owner_id=self.owner_id, source=self.source,
+                                             key=key)]
+        if record.photo and len(record.photo) <= MAX_PHOTO:
+            contact.photo, contact.photo_type = record.photo, _clip(record.photo_type, 64)
+        self.session.add(contact)
+        placeholder = -(len(self.real) + len(self.pending) + 1)
+        self.pending[placeholder] = contact
+        self.index.add(placeholder, name=name, emails=emails, phones=phones,
+                       urls=[u for _, u in urls])
+        if key:
+            self.index.add_source(placeholder, self.source, key)
+        return placeholder
+
+    def tag_rows(self, names: Iterable[str]) -> list[Tag]:
+        wanted = list(dict.fromkeys(n.strip().lower()[:100] for n in names if n.strip()))
+        missing = [n for n in wanted if n not in self.tags]
+        if missing:
+            for tag in self.session.scalars(select(Tag).where(Tag.owner_id == self.owner_id,
+                                                              Tag.name.in_(missing))):
+                self.tags[tag.name] = tag
+            for name in missing:
+                if name not in self.tags:
+                    self.tags[name] = Tag(owner_id=self.owner_id, name=name)
+                    self.session.add(self.tags[name])
+        return [self.tags[n] for n in wanted]
+
+    def apply(self, contact: Contact, record: ContactRecord, emails: list[str],
+              phones: list[str], urls: list[tuple[str, str]]) -> bool:
+        """Add what the record knows and the contact lacks; never overwrite what it has."""
+        diff: dict[str, Any] = {}
+        known = {e.email for e in contact.emails}
+        for email in emails:
+            if email not in known:
+                contact.emails.append(ContactEmail(email=email))
+                diff.setdefault("emails_added", []).append(email)
+        numbers = {p.phone for p in contact.phones}
+        for number in phones:
+            if number not in numbers:
+                contact.phones.append(ContactPhone(phone=number))
+                diff.setdefault("phones_added", []).append(number)
+        have = {identity.url_key(u.url) for u in contact.urls}
+        for kind, url in urls:
+            if identity.url_key(url) not in have:
+                contact.urls.append(ContactUrl(kind=kind, url=url))
+                have.add(identity.url_key(url))
+                diff.setdefault("urls_added", []).append(url)
+        fills: dict[str, Any] = {
+            "given_name": _clip(record.given_name, 200),
+            "family_name": _clip(record.family_name, 200),
+            "location": _clip(record.location, 300),
+            "personal_notes": _clip_text(record.notes),
+            "how_met": _clip_text(record.how_met),
+            "met_on": record.met_on,
+        }
+        for name, value in fills.items():
+            if value is not None and getattr(contact, name) is None:
+                setattr(contact, name, value)
+                diff[name] = contacts._jsonable(value)
+        if record.birthday is not None and contact.birthday is None:
+            contact.birthday, contact.birthday_has_year = record.birthday, record.birthday_has_year
+            diff["birthday"] = record.birthday.isoformat()
+        if record.photo and len(record.photo) <= MAX_PHOTO and contact.photo is None:
+            contact.photo, contact.photo_type = record.photo, _clip(record.photo_type, 64)
+            diff["photo"] = "added"
+        tag_names = {t.name for t in contact.tags}
+        new_tags = [t for t in self.tag_rows(record.tags) if t.name not in tag_names]
+        if new_tags:
+            contact.tags = [*contact.tags, *new_tags]
+            diff["tags_added"] = [t.name for t in new_tags]
+        if diff:
+            self.index.add(contact.id, emails=diff.get("emails_added", []),
+                           phones=diff.get("phones_added", []),
+                           urls=diff.get("urls_added", []))
+            audit.record(self.session, owner_id=self.owner_id, contact_id=contact.id,
+                         actor=self.actor, action="import",
+                         changes={"source": self.source, **diff})
+        return bool(diff)
+
+    def role(self, contact: Contact, record: ContactRecord) -> bool:
+        """Open the record's role where it is new; a newer export of a source changes it."""
+        title = _clip(record.title, 300)
+        department = _clip(record.department, 300)
+        organization = _clip(record.organization, 300)
+        if not (title or department or organization):
+            return False
+        current = contact.current_role
+
+        def same(role: Role) -> bool:
+            return all(value is None or _same(value, getattr(role, name)) for name, value in
+                       (("title", title), ("department", department),
+                        ("organization", organization)))
+
+        # A role the contact had before is old news, not a change: two sources that disagree
+        # must not flip the role back and forth on every import.
+        if any(same(r) for r in contact.roles):
+            return False
+        if current is None or current.ended is not None:
+            contact.roles.append(Role(title=title, department=department,
+                                      organization=organization, started=record.role_since,
+                                      source=self.source))
+            return True
+        # What the user typed is never overridden, and an address book does not override
+        # LinkedIn, where people keep their careers current.
+        if _ROLE_AUTHORITY.get(current.source, 1) > _ROLE_AUTHORITY.get(self.source, 1):
+            return False
+        moved = organization is not None and not _same(organization, current.organization)
+        change = roles.RoleChange(title=title or ("" if moved else None),
+                                  department=department or ("" if moved else None),
+                                  organization=organization, since=record.role_since)
+        try:
+            new = roles.change(self.session, owner_id=self.owner_id, contact_id=contact.id,
+                               new=change, source=self.source, actor=self.actor,
+                               today=self.today)
+        except InvalidInput as exc:
+            self.note(record.where, f"role change not recorded: {exc.message}")
+            return False
+        new.title, new.department = new.title or None, new.department or None
+        self.summary.role_changes += 1
+        return True
+
+    # --- interactions --------------------------------------------------------------------
+
+    def person(self, ref: PersonRef, where: str) -> int | None:
+        """The contact an interaction's participant is (created if new); None for me."""
+        email = phone = None
+        if ref.email:
+            try:
+                email = parsing.email(ref.email)
+            except InvalidInput:
+                email = None
+        if email in self.my_emails:
+            return None
+        if ref.phone:
+            try:
+                phone = parsing.phone(ref.phone)
+            except InvalidInput:
+                phone = None
+        url = ref.url.strip() if ref.url and ref.url.strip() else None
+        name = _clip(ref.name, contacts.MAX_NAME) or email or phone or (
+            identity.url_key(url) if url else None)
+        if not name:
+            return None
+        key = _clip(ref.source_key, 500)
+        emails, phones = [email] if email else [], [phone] if phone else []
+        urls = [("linkedin" if "linkedin.com/" in url.lower() else "website", url)] if url else []
+        match = self.index.match(name=name, emails=emails, phones=phones,
+                                 urls=[u for _, u in urls], source=self.source, source_key=key)
+        if match.contact_id is None:
+            record = ContactRecord(name=name, source_key=key, where=where)
+            placeholder = self.create(record, name, emails, phones, urls, key)
+            self.summary.created += 1
+            self.report(where, name, placeholder, match.possible)
+            return placeholder
+        if match.by != "source" and self.adds_something(match.contact_id, emails, urls, key):
+            contact = self.load(match.contact_id)
+            if self.apply(contact, ContactRecord(name=name, where=where), emails, [], urls):
+                self.changed.add(contact.id)
+            if key and self.index.by_source(self.source, key) is None:
+                contact.sources.append(ContactSource(owner_id=self.owner_id,
+                                                     source=self.source, key=key))
+                self.index.add_source(match.contact_id, self.source, key)
+            self.summary.merged += 1
+        return match.contact_id
+
+    def adds_something(self, contact_id: int, emails: list[str],
+                       urls: list[tuple[str, str]], key: str | None) -> bool:
+        """Whether a participant matched by name brings an address or key the contact lacks."""
+        if key and self.index.by_source(self.source, key) is None:
+            return True
+        if any(contact_id not in identity._ids(self.index.emails, e) for e in emails):
+            return True
+        return any(contact_id not in identity._ids(self.index.urls, identity.url_key(u))
+                   for _, u in urls if identity.url_key(u).startswith("linkedin.com/"))
+
+    def interaction(self, record: InteractionRecord) -> None:
+        key = _clip(record.source_key, 500)
+        if not key:
+            self.skip(record.where, "no source key")
+            return
+        if key in self.batch_keys or self.lookup(key) is not None:
+            self.summary.unchanged += 1
+            return
+        try:
+            format_ = parse_choice(Format, record.format, "format").value
+            initiator = parse_choice(Initiator, record.initiated_by, "initiator").value
+        except InvalidInput as exc:
+            self.skip(record.where, exc.message)
+            return
+        if record.occurred_at.tzinfo is None:
+            self.skip(record.where, "a time without a time zone")
+            return
+        ids = list(dict.fromkeys(i for i in (self.person(p, record.where)
+                                             for p in record.participants) if i is not None))
+        if not ids:
+            self.skip(record.where, "no participants besides you", bad=False)
+            return
+        topics = list(dict.fromkeys(t.strip()[:200] for t in record.topics if t.strip()))
+        row = Interaction(
+            owner_id=self.owner_id, occurred_at=record.occurred_at, format=format_,
+            initiated_by=initiator, topics=topics[:interactions.MAX_TOPICS],
+            summary=_clip_text(record.summary), duration_minutes=record.duration_minutes,
+            attendee_count=record.attendee_count or len(ids), source=self.source,
+            source_key=key, thread_key=_clip(record.thread_key, 500),
+        )
+        self.session.add(row)
+        self.batch.append((row, ids, _clip(record.in_reply_to_key, 500)))
+        self.batch_keys[key] = row
+        self.summary.interactions += 1
+
+    def lookup(self, key: str) -> int | None:
+        """The id of the interaction this source recorded under a key, if any."""
+        return self.session.scalar(select(Interaction.id).where(
+            Interaction.owner_id == self.owner_id, Interaction.source == self.source,
+            Interaction.source_key == key))
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def real_id(self, contact_id: int) -> int:
+        return self.real.get(contact_id, contact_id) if contact_id < 0 else contact_id
+
+    def flush(self) -> None:
+        """Write the batch: contacts, their audit and search entries, participants, replies."""
+        self.session.flush()
+        created = list(self.pending.items())
+        for placeholder, contact in created:
+            self.real[placeholder] = contact.id
+            audit.record(self.session, owner_id=self.owner_id, contact_id=contact.id,
+                         actor=self.actor, action="create",
+                         changes={"name": contact.display_name, "source": self.source})
+        search.write_documents(self.session, [
+            search.Document(c.id, self.owner_id, contacts.document_body(c, []))
+            for _, c in created])
+        self.pending.clear()
+        rows, replies = [], []
+        for interaction, ids, parent in self.batch:
+            real = [self.real_id(i) for i in ids]
+            rows += [{"interaction_id": interaction.id, "contact_id": c} for c in real]
+            self.touched.update(real)
+            if interaction.topics:
+                self.topics.update(real)
+            for reply_id in self.waiting.pop(interaction.source_key or "", []):
+                replies.append({"id": reply_id, "reply_to_id": interaction.id})
+            if parent:
+                target = self.batch_keys.get(parent)
+                target_id = target.id if target is not None else self.lookup(parent)
+                if target_id is not None:
+                    replies.append({"id": interaction.id, "reply_to_id": target_id})
+                else:
+                    self.waiting.setdefault(parent, []).append(interaction.id)
+        if rows:
+            self.session.execute(insert(InteractionParticipant), rows)
+        if replies:
+            self.session.execute(update(Interaction), replies)
+        self.batch.clear()
+        self.batch_keys.clear()
+        if self.changed:
+            contacts.reindex(self.session, owner_id=self.owner_id, contact_ids=self.changed)
+            self.changed.clear()
+
+    def finish(self) -> None:
+        self.flush()
+        for entry, contact_id in self.uncertain:
+            entry["contact_id"] = self.real_id(contact_id)
+        if self.touched:
+            interactions.refresh_last_contact(self.session, owner_id=self.owner_id,
+                                              contact_ids=sorted(self.touched),
+                                              rules=self.rules)
+        topics = sorted(self.topics)
+        for start in range(0, len(topics), BATCH):
+            contacts.reindex(self.session, owner_id=self.owner_id,
+                             contact_ids=topics[start:start + BATCH])
