@@ -47,6 +47,9 @@ class ContactRecord:
     photo: bytes | None = None
     photo_type: str | None = None
     where: str = ""  # the file and line or record, for messages
+    # Values the reader could not read and left out ("birthday '31.02.' is not a date"); the
+    # record itself is imported, and these are listed in the summary's notes.
+    dropped: list[str] = field(default_factory=list)
 
 
 @dataclass
