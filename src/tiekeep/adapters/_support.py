@@ -48,11 +48,16 @@ class ReaderOptions:
 
 def reader_options(options: Mapping[str, Any]) -> ReaderOptions:
     """Normalise ``options``: my addresses lower-cased, ``now`` aware and in UTC."""
-    emails = frozenset(str(e).strip().lower() for e in options.get("my_emails") or () if e)
+    given = options.get("my_emails") or ()
+    if isinstance(given, str):  # "a@x, b@y", as TIEKEEP_MY_EMAILS spells it
+        given = given.split(",")
+    emails = frozenset(str(e).strip().lower() for e in given if str(e).strip())
     now = options.get("now") or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    slack_ids = frozenset(str(s).strip() for s in options.get("my_slack_ids") or () if s)
+    ids = options.get("my_slack_ids") or ()
+    slack_ids = frozenset(str(s).strip() for s in (ids.split(",") if isinstance(ids, str) else ids)
+                          if str(s).strip())
     return ReaderOptions(emails, now.astimezone(UTC), slack_ids)
 
 

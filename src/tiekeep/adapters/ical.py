@@ -8,6 +8,9 @@ SkippedRecord saying so. Floating
 times are read in ``options["timezone"]`` (an IANA name) when given, else UTC; an all-day
 occurrence is dated at noon of its day. Participants are the attendees and the organizer minus
 me, leaving out rooms, resources, groups, calendars and people who declined.
+
+icalendar has no incremental parser, so a file is parsed whole (memory grows with the file,
+not with the expansion); records are then yielded series by series.
 """
 
 from __future__ import annotations
