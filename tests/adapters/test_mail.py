@@ -329,7 +329,7 @@ def test_truncated_message_is_read_as_far_as_it_goes(tmp_path: Path) -> None:
 def test_my_emails_may_come_as_one_comma_separated_string(tmp_path: Path) -> None:
     headers = BASIC.format(subject="x").replace("Anna Petrova <anna@example.com>",
                                                 "Me <me@example.com>")
-    path = message(tmp_path, "m.eml", headers + "\nCc: anna@example.com")
+    path = message(tmp_path, "m.eml", headers + "Cc: anna@example.com")
     (record,) = mail.read(path, options={"my_emails": "Me@Example.com, other@example.com"})
     assert isinstance(record, InteractionRecord) and record.initiated_by == "me"
     assert [p.email for p in record.participants] == ["anna@example.com"]
