@@ -35,10 +35,10 @@ class Lines:
             return 0
 
     def _source(self) -> Iterator[bytes]:
-        head = self._stream.read(4)
+        stream = self._stream
+        head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
         if head.startswith(_BOMS_16):
-            self._stream.seek(0)
-            text = io.TextIOWrapper(self._stream, encoding="utf-16", newline="")
+            text = io.TextIOWrapper(stream, encoding="utf-16", newline="")
             try:
                 while line := text.readline(MAX_LINE):
                     yield line.encode("utf-8")
@@ -48,8 +48,9 @@ class Lines:
             finally:
                 text.detach()
             return
-        self._stream.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
-        while line := self._stream.readline(MAX_LINE):
+        if head.startswith(b"\xef\xbb\xbf"):
+            stream.read(3)
+        while line := stream.readline(MAX_LINE):
             yield line
 
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
@@ -81,6 +82,67 @@ def open_lines(path: Path) -> Iterator[Lines]:
         raise ImportRejected(f"{path}: cannot be read ({exc.strerror})") from None
     with stream:
         yield Lines(path, stream)
+
+
+class CsvRows:
+    """The records of a CSV file with the line each starts on; truncation is an error.
+
+    The delimiter (comma, semicolon or tab) is the one the first line uses most. Lines are
+    decoded one by one (see ``decode``), so one legacy line does not spoil the file.
+    """
+
+    MAX_RECORD_LINES = 5000
+
+    def __init__(self, lines: Lines, label: str) -> None:
+        self.lines = lines
+        self.label = label
+        self._raw: list[bytes] = []
+        self.delimiter = ","
+
+    def _text(self) -> Iterator[str]:
+        for number, raw in self.lines:
+            if number == 1:
+                self.delimiter = _delimiter(decode(raw))
+            self._raw.append(raw)
+            if len(self._raw) > self.MAX_RECORD_LINES:
+                raise ImportRejected(f"{self.label}: line {number - len(self._raw) + 1}: a "
+                                     "quoted field never ends (a stray quote?)")
+            yield decode(raw) + "\n"
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        import csv
+
+        csv.field_size_limit(MAX_LINE)
+        text = self._text()
+        first = next(text, None)
+        if first is None:
+            return
+        reader = csv.reader(_chain(first, text), delimiter=self.delimiter)
+        previous = 0
+        try:
+            for fields in reader:
+                start = previous + 1
+                previous = reader.line_num
+                # A complete record holds an even number of quotes; an odd one ran into the
+                # end of the file inside a quoted field.
+                if sum(raw.count(b'"') for raw in self._raw) % 2:
+                    raise ImportRejected(f"{self.label}: line {start}: a quoted field is not "
+                                         "closed before the end (the file looks truncated)")
+                self._raw.clear()
+                yield start, fields
+        except csv.Error as exc:
+            raise ImportRejected(f"{self.label}: line {reader.line_num}: {exc}") from None
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def decode(line: bytes) -> str:

@@ -341,8 +341,8 @@ def _to_record(component: Any, where: str, path: Path, origin: list[int],
     for line in _values(component, "bday"):
         parsed = _birthday(_text(line), line.params)
         if parsed is None:
-            notes.append(SkippedRecord(line_where(line),
-                                       f"birthday '{_text(line)[:40]}' is not a date; left out"))
+            record.dropped.append(f"birthday '{_text(line)[:40]}' is not a date; left out "
+                                  f"({line_where(line).rsplit(', ', 1)[-1]})")
             continue
         record.birthday, record.birthday_has_year = parsed
         break

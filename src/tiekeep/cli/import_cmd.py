@@ -72,9 +72,9 @@ def import_(
 def _print_summary(app: AppContext, result: dict[str, Any]) -> None:
     head = "Dry run (nothing written)" if result["dry_run"] else "Imported"
     render.plain(app, f"{head}: {result['kind']} from {result['path']}")
-    render.plain(app, " · ".join(f"{result[k]} {k.replace('_', ' ')}" for k in (
+    app.out.print(" · ".join(f"{result[k]} {k.replace('_', ' ')}" for k in (
         "created", "updated", "merged", "unchanged", "skipped", "interactions",
-        "role_changes")))
+        "role_changes")), markup=False, highlight=False, soft_wrap=True)
     if result["skipped_records"]:
         app.out.print(render.table(f"skipped ({result['skipped']})", ["where", "reason"],
                                    [[s["where"], s["reason"]] for s in result["skipped_records"]]))

@@ -266,6 +266,8 @@ class _Importer:
     def clean_keys(self, record: ContactRecord) -> tuple[list[str], list[str],
                                                           list[tuple[str, str]]]:
         """The record's valid emails, E.164 phones and web URLs; the rest noted and dropped."""
+        for reason in record.dropped:
+            self.note(record.where, reason)
         emails: list[str] = []
         for raw in record.emails:
             try:
