@@ -21,6 +21,11 @@ from tiekeep.web import security
 from tiekeep.web.deps import Principal, get_state, request_locale
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+def N_(message: str) -> str:  # noqa: N802  (the gettext convention for "mark, translate later")
+    """Mark a message for the catalog; it is translated where it is shown."""
+    return message
 FLASH_COOKIE = "tiekeep_flash"
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from tiekeep.web.rendering import N_
+
 # The navigation: (route name, label). A page shows in the menu once its module is
 # registered; labels are translated in the template.
 NAV: tuple[tuple[str, str], ...] = (
-    ("dashboard", "Dashboard"),
-    ("contacts_page", "Contacts"),
-    ("log_page", "Log"),
-    ("import_page", "Import"),
-    ("network_page", "Network"),
-    ("review_page", "Review"),
-    ("settings_page", "Settings"),
+    ("dashboard", N_("Dashboard")),
+    ("contacts_page", N_("Contacts")),
+    ("log_page", N_("Log")),
+    ("import_page", N_("Import")),
+    ("network_page", N_("Network")),
+    ("review_page", N_("Review")),
+    ("settings_page", N_("Settings")),
 )
 
 

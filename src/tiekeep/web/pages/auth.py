@@ -18,9 +18,11 @@ from tiekeep.web.deps import (
     client_address,
     submitted_csrf,
 )
-from tiekeep.web.rendering import redirect, render, safe_next, set_cookie, translations
+from tiekeep.web.rendering import N_, redirect, render, safe_next, set_cookie, translations
 
 router = APIRouter()
+LINK_USED = N_("This login link was used already or has expired. Run `tiekeep run` again "
+               "for a new one.")
 
 
 def start_session(request: Request, response: Response, state: WebState, user: User) -> None:
@@ -52,9 +54,8 @@ async def login_page(request: Request, user: OptionalUser, state: StateDep,
         if linked is None:
             _, catalog = translations(request, None)
             return render(request, "login.html", {
-                "next": "/", "error": catalog.gettext(
-                    "This login link was used already or has expired. Run `tiekeep run` "
-                    "again for a new one.")}, user=None, status_code=401)
+                "next": "/", "error": catalog.gettext(LINK_USED)}, user=None,
+                status_code=401)
         response = redirect(request, str(request.url_for("dashboard")))
         start_session(request, response, state, linked)
         return response

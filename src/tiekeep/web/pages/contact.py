@@ -13,7 +13,7 @@ from tiekeep.core.enums import Format, Horizon, Tier, ValueKind
 from tiekeep.services import contacts, followups, parsing, plans, roles, values
 from tiekeep.web import schemas, views
 from tiekeep.web.deps import CurrentUser, Principal, ReadSession, WriteSession
-from tiekeep.web.rendering import redirect, render, safe_next, translations
+from tiekeep.web.rendering import N_, redirect, render, safe_next, translations
 
 router = APIRouter()
 Short = Annotated[str, Form(max_length=300)]
@@ -87,7 +87,7 @@ def contact_edit(
         expected_version=version)
     contacts.update(session, owner_id=user.id, contact_id=contact_id, changes=changes,
                     actor=user.username)
-    return _back(request, user, contact_id, "Saved.")
+    return _back(request, user, contact_id, N_("Saved."))
 
 
 @router.post("/contacts/{contact_id}/role", name="contact_role")
@@ -99,7 +99,7 @@ def contact_role(request: Request, contact_id: int, user: CurrentUser, session: 
     roles.change(session, owner_id=user.id, contact_id=contact_id, new=roles.RoleChange(
         title=title or None, department=department or None, organization=organization or None,
         location=location or None, since=_day(since, "date")), actor=user.username)
-    return _back(request, user, contact_id, "Role recorded.")
+    return _back(request, user, contact_id, N_("Role recorded."))
 
 
 @router.post("/contacts/{contact_id}/value", name="contact_value")
@@ -112,7 +112,7 @@ def contact_value(request: Request, contact_id: int, user: CurrentUser, session:
     values.create(session, owner_id=user.id, data=values.ValueCreate(
         contact_id=contact_id, direction=direction, kind=kind, description=description,
         category=category or None))
-    return _back(request, user, contact_id, "Value recorded.")
+    return _back(request, user, contact_id, N_("Value recorded."))
 
 
 @router.post("/contacts/{contact_id}/followup", name="contact_followup")
@@ -123,7 +123,7 @@ def contact_followup(request: Request, contact_id: int, user: CurrentUser,
     """Add a follow-up."""
     followups.create(session, owner_id=user.id, contact_id=contact_id, text=text,
                      due=_day(due, "due date"))
-    return _back(request, user, contact_id, "Follow-up added.")
+    return _back(request, user, contact_id, N_("Follow-up added."))
 
 
 @router.post("/contacts/{contact_id}/plan", name="contact_plan")
@@ -132,7 +132,7 @@ def contact_plan(request: Request, contact_id: int, user: CurrentUser, session: 
                  kind: Annotated[str, Form(pattern="^(topic|support)$")] = "topic") -> Response:
     """Add a topic to raise or a way to support."""
     plans.add(session, owner_id=user.id, contact_id=contact_id, kind=kind, text=text)
-    return _back(request, user, contact_id, "Added to the plan.")
+    return _back(request, user, contact_id, N_("Added to the plan."))
 
 
 @router.post("/contacts/{contact_id}/next-meeting", name="contact_next_meeting")
@@ -142,7 +142,7 @@ def contact_next_meeting(request: Request, contact_id: int, user: CurrentUser,
     """Set or clear the next planned meeting."""
     moment = parsing.moment(at, tz=user.time_zone) if at.strip() else None
     plans.set_next_meeting(session, owner_id=user.id, contact_id=contact_id, at=moment)
-    return _back(request, user, contact_id, "Saved.")
+    return _back(request, user, contact_id, N_("Saved."))
 
 
 @router.post("/contacts/{contact_id}/archive", name="contact_archive")
@@ -152,7 +152,7 @@ def contact_archive(request: Request, contact_id: int, user: CurrentUser,
     """Archive the contact, or bring it back."""
     contacts.archive(session, owner_id=user.id, contact_id=contact_id, actor=user.username,
                      restore=restore)
-    return _back(request, user, contact_id, "Restored." if restore else "Archived.")
+    return _back(request, user, contact_id, N_("Restored.") if restore else N_("Archived."))
 
 
 @router.post("/contacts/{contact_id}/delete", name="contact_delete")
@@ -171,7 +171,7 @@ def contact_undelete(request: Request, contact_id: int, user: CurrentUser,
                      session: WriteSession) -> Response:
     """Restore a deleted contact."""
     contacts.undelete(session, owner_id=user.id, contact_id=contact_id, actor=user.username)
-    return _back(request, user, contact_id, "Restored.")
+    return _back(request, user, contact_id, N_("Restored."))
 
 
 @router.post("/contacts/{contact_id}/merge", name="contact_merge")
@@ -181,7 +181,7 @@ def contact_merge(request: Request, contact_id: int, user: CurrentUser, session:
     other_contact = contacts.resolve(session, owner_id=user.id, ref=other)
     contacts.merge(session, owner_id=user.id, keep_id=contact_id, other_id=other_contact.id,
                    actor=user.username)
-    return _back(request, user, contact_id, "Merged.")
+    return _back(request, user, contact_id, N_("Merged."))
 
 
 Back = Annotated[str, Form(max_length=2000)]
@@ -201,7 +201,7 @@ def followup_done(request: Request, followup_id: int, user: CurrentUser,
                   session: WriteSession, back: Back = "") -> Response:
     """Close a follow-up."""
     row = followups.complete(session, owner_id=user.id, followup_id=followup_id)
-    return _return(request, user, back, row.contact_id, "Done.")
+    return _return(request, user, back, row.contact_id, N_("Done."))
 
 
 @router.post("/followups/{followup_id}/snooze", name="followup_snooze")
@@ -211,7 +211,7 @@ def followup_snooze(request: Request, followup_id: int, user: CurrentUser,
     """Hide a follow-up for some days."""
     until = datetime.now(UTC).date() + timedelta(days=days)
     row = followups.snooze(session, owner_id=user.id, followup_id=followup_id, until=until)
-    return _return(request, user, back, row.contact_id, "Snoozed.")
+    return _return(request, user, back, row.contact_id, N_("Snoozed."))
 
 
 @router.post("/plan-items/{item_id}/done", name="plan_item_done")
@@ -219,4 +219,4 @@ def plan_item_done(request: Request, item_id: int, user: CurrentUser,
                    session: WriteSession, back: Back = "") -> Response:
     """Mark a plan item done."""
     item = plans.complete(session, owner_id=user.id, item_id=item_id)
-    return _return(request, user, back, item.contact_id, "Done.")
+    return _return(request, user, back, item.contact_id, N_("Done."))

@@ -28,8 +28,7 @@ def log_page(request: Request, user: CurrentUser, session: ReadSession,
     return render(request, "log.html", {
         "chosen": chosen, "formats": [f.value for f in Format],
         "initiators": [i.value for i in Initiator], "kinds": [k.value for k in ValueKind],
-        "now": Formatter(user.time_zone).local_input(datetime.now(UTC)),
-        "json_twin": request.url_for("log_interaction")}, user=user)
+        "now": Formatter(user.time_zone).local_input(datetime.now(UTC))}, user=user)
 
 
 @router.post("/log", name="log_submit")
