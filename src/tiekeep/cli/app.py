@@ -67,6 +67,7 @@ def root(
 def _register() -> None:
     """Attach the command modules. Each module exposes `register(app)`."""
     from tiekeep.cli import (
+        backup_cmd,
         contact_cmd,
         demo_cmd,
         import_cmd,
@@ -78,7 +79,7 @@ def _register() -> None:
     )
 
     for module in (contact_cmd, log_cmd, records_cmd, demo_cmd, user_cmd, misc_cmd, serve_cmd,
-                   import_cmd):
+                   import_cmd, backup_cmd):
         module.register(app)
 
 
