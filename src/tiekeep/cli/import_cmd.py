@@ -82,13 +82,17 @@ def _print_summary(app: AppContext, result: dict[str, Any]) -> None:
         app.out.print(render.table("values left out", ["where", "reason"],
                                    [[s["where"], s["reason"]] for s in result["notes"]]))
     if result["uncertain"]:
-        rows = [[u["where"], f"#{u['contact_id']} {u['name']}" if u["contact_id"] else u["name"],
-                 "; ".join(f"#{c['id']} {c['name']} ({c['score']:g}: "
+        rows = [[u["where"], f"{_ref(u['contact_id'])}{u['name']}",
+                 "; ".join(f"{_ref(c['id'])}{c['name']} ({c['score']:g}: "
                            f"{', '.join(c['evidence'])})" for c in u["candidates"])]
                 for u in result["uncertain"]]
         app.out.print(render.table(f"possible duplicates, not merged ({result['uncertain_total']})"
                                    , ["where", "imported as", "may be"], rows))
         render.plain(app, "Merge the same person with: tiekeep contact merge KEEP OTHER")
+
+
+def _ref(contact_id: int | None) -> str:
+    return f"#{contact_id} " if contact_id is not None else ""
 
 
 def export(

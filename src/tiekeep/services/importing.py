@@ -108,15 +108,13 @@ def run(session: Session, *, owner_id: int, kind: str, path: Path,
             summary = ImportSummary(kind=kind, path=str(path))
             importer = _Importer(session, owner_id=owner_id, source=kind, summary=summary,
                                  strict=strict, actor=actor, today=now.date(),
-                                 my_emails=opts["my_emails"], rules=rules)
+                                 my_emails=opts["my_emails"], rules=rules, dry_run=dry_run)
             importer.run(_guarded(function(path, options=opts), path), on_record)
     finally:
         if savepoint is not None:
             savepoint.rollback()
     if dry_run:
         summary.dry_run = True
-        for entry in summary.uncertain:
-            entry["contact_id"] = None
         return summary
     session.add(ImportRun(owner_id=owner_id, kind=kind, path=str(path), started_at=started,
                           finished_at=utcnow(), summary=summary.to_dict()))
@@ -184,8 +182,10 @@ class _Importer:
 
     def __init__(self, session: Session, *, owner_id: int, source: str,
                  summary: ImportSummary, strict: bool, actor: str, today: date,
-                 my_emails: Iterable[str], rules: interactions.QualifyingRules | None) -> None:
+                 my_emails: Iterable[str], rules: interactions.QualifyingRules | None,
+                 dry_run: bool = False) -> None:
         self.session = session
+        self.dry_run = dry_run
         self.owner_id = owner_id
         self.source = source
         self.summary = summary
@@ -613,8 +613,14 @@ class _Importer:
 
     def finish(self) -> None:
         self.flush()
+        # Contacts created by this import were listed by their stand-in ids; a dry run's new
+        # ids vanish with it, so they are left out there.
         for entry, contact_id in self.uncertain:
-            entry["contact_id"] = self.real_id(contact_id)
+            entry["contact_id"] = None if self.dry_run and contact_id < 0 \
+                else self.real_id(contact_id)
+            for candidate in entry["candidates"]:
+                cid = candidate["id"]
+                candidate["id"] = None if self.dry_run and cid < 0 else self.real_id(cid)
         if self.touched:
             interactions.refresh_last_contact(self.session, owner_id=self.owner_id,
                                               contact_ids=sorted(self.touched),
