@@ -1,0 +1,186 @@
+"""Browser tests: the real app under uvicorn on a loopback port, driven by Playwright in
+Debian's chromium. Screenshots go to test-artifacts/.
+
+They run wherever chromium is installed. Without /usr/bin/chromium they are skipped locally,
+but fail in CI (the CI variable is set), where they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import PASSWORD, Account, add_contact, make_user
+from tiekeep.core.db import Database
+from tiekeep.core.schema import open_database
+from tiekeep.services import followups, values
+from tiekeep.settings import load_settings
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing in CI: install Debian's chromium package")
+    pytest.skip(f"{CHROMIUM} is not installed (set CI=1 to make this a failure)")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, Database]]:
+    """The app served by uvicorn in a thread, on a fresh SQLite database."""
+    _require_chromium()
+    import uvicorn
+
+    from tiekeep.web.app import create_app
+
+    path = tmp_path / "live.db"
+    shutil.copy(sqlite_template, path)
+    database = open_database(str(path))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(load_settings(), database),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", database
+    server.should_exit = True
+    thread.join(timeout=10)
+    database.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser tab (English, phone-sized when the test asks); a screenshot at the end."""
+    context = chromium.new_context(locale="en-US", viewport={"width": 1200, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-final.png"), full_page=True)
+    context.close()
+
+
+def expect(locator: Any) -> Any:
+    """Playwright's auto-waiting assertions (imported lazily, like the browser)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _log_in(page: Any, base: str, account: Account) -> None:
+    page.goto(base + "/")
+    page.get_by_label("User name").fill(account.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(base + "/")
+
+
+def test_login_search_open_contact_and_log_with_two(live: tuple[str, Database],
+                                                    page: Any) -> None:
+    base, db = live
+    alice = make_user(db, "alice")
+    add_contact(db, alice, "Anna Petrova", organization="Acme", personal_notes=
+                "<script>window.pwned = 1</script> likes chess")
+    add_contact(db, alice, "Boris Ivanov", organization="Initech")
+    add_contact(db, alice, "Carla Diaz")
+    _log_in(page, base, alice)
+
+    page.get_by_role("link", name="Contacts").click()
+    page.get_by_label("Search").fill("petro")
+    expect(page.locator("#contact-rows tr")).to_have_count(1)
+    _shot(page, "contacts-search")
+    page.get_by_role("link", name="Anna Petrova").click()
+    page.wait_for_url("**/contacts/*")
+    expect(page.locator("dd.notes")).to_have_text("<script>window.pwned = 1</script> likes chess")
+    assert page.evaluate("window.pwned") is None
+
+    page.get_by_role("link", name="Log an interaction").click()
+    page.get_by_label("Find a contact").fill("Boris")
+    page.get_by_role("option", name="Boris Ivanov · Initech").click()
+    page.get_by_label("Format").select_option("coffee")
+    page.get_by_label("Topics (comma-separated)").fill("hiring")
+    _shot(page, "log-form")
+    page.get_by_role("button", name="Log it").click()
+    page.wait_for_url("**/contacts/*")
+    expect(page.get_by_role("status")).to_have_text("Logged: Anna Petrova, Boris Ivanov")
+    timeline = page.locator(".timeline li").first
+    expect(timeline).to_contain_text("coffee")
+    expect(timeline).to_contain_text("Boris Ivanov")
+
+
+def test_done_on_the_dashboard_takes_the_item_away(live: tuple[str, Database],
+                                                    page: Any) -> None:
+    base, db = live
+    alice = make_user(db, "alice")
+    anna = add_contact(db, alice, "Anna Petrova")
+    with db.transaction() as session:
+        followups.create(session, owner_id=alice.id, contact_id=anna, text="send the deck")
+        followups.create(session, owner_id=alice.id, contact_id=anna, text="book a lunch")
+    _log_in(page, base, alice)
+    item = page.locator(".item", has_text="send the deck")
+    expect(item).to_be_visible()
+    _shot(page, "dashboard-before-done")
+    item.get_by_role("button", name="Done").click()
+    expect(item).to_have_count(0)
+    expect(page.locator(".item", has_text="book a lunch")).to_be_visible()
+    page.reload()
+    expect(page.locator(".item", has_text="send the deck")).to_have_count(0)
+
+
+def test_russian_and_a_chart(live: tuple[str, Database], page: Any) -> None:
+    base, db = live
+    alice = make_user(db, "alice")
+    anna = add_contact(db, alice, "Anna Petrova")
+    with db.transaction() as session:
+        values.create(session, owner_id=alice.id, data=values.ValueCreate(
+            contact_id=anna, direction="given", kind="information", description="a deck"))
+    _log_in(page, base, alice)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Language", exact=True).select_option("ru")
+    page.get_by_role("button", name="Save").first.click()
+    page.wait_for_url("**/settings")
+    expect(page.get_by_role("link", name="Контакты")).to_be_visible()
+    page.get_by_role("link", name="Сводка").click()
+    expect(page.locator("figure.chart svg").first).to_be_visible()
+    expect(page.locator("figure.chart rect.bar").first).to_be_visible()
+    _shot(page, "dashboard-russian-chart")
