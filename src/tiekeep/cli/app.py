@@ -67,19 +67,22 @@ def root(
 def _register() -> None:
     """Attach the command modules. Each module exposes `register(app)`."""
     from tiekeep.cli import (
+        agenda_cmd,
         backup_cmd,
         contact_cmd,
         demo_cmd,
+        digest_cmd,
         import_cmd,
         log_cmd,
         misc_cmd,
         records_cmd,
+        resource_cmd,
         serve_cmd,
         user_cmd,
     )
 
     for module in (contact_cmd, log_cmd, records_cmd, demo_cmd, user_cmd, misc_cmd, serve_cmd,
-                   import_cmd, backup_cmd):
+                   import_cmd, agenda_cmd, resource_cmd, digest_cmd, backup_cmd):
         module.register(app)
 
 
