@@ -192,10 +192,14 @@ def _decode(value: bytes, charset: str | None) -> str:
     return value.decode("latin-1")
 
 
-def _normalise(card: _Card) -> tuple[str, list[int]]:
-    """The card as clean vCard text for vobject, and the file line of each of its lines."""
+def _normalise(card: _Card) -> tuple[str, dict[str, list[int]]]:
+    """The card as clean vCard text for vobject, and the file lines of each property.
+
+    vobject keeps the properties of one name in order, so the n-th BDAY it returns came from
+    the n-th line listed here (its own line numbers are not reliable).
+    """
     out = ["BEGIN:VCARD"]
-    origin = [card.start]
+    origin: dict[str, list[int]] = {}
     depth = 0
     for number, line in _unfold(card):
         head, value = _split_value(line)
@@ -210,9 +214,8 @@ def _normalise(card: _Card) -> tuple[str, list[int]]:
         text_line = _clean_line(params, value)
         if text_line is not None:
             out.append(text_line)
-            origin.append(number)
+            origin.setdefault(name.lower(), []).append(number)
     out.append("END:VCARD")
-    origin.append(card.start)
     return "\r\n".join(out) + "\r\n", origin
 
 
@@ -294,13 +297,11 @@ def _parts(value: Any) -> list[str]:
     return [str(value).strip()] if value is not None else []
 
 
-def _to_record(component: Any, where: str, path: Path, origin: list[int],
+def _to_record(component: Any, where: str, path: Path, origin: dict[str, list[int]],
                notes: list[SkippedRecord]) -> ContactRecord | None:
-    def line_where(line: Any) -> str:
-        number = getattr(line, "lineNumber", None)
-        if isinstance(number, int) and 0 < number <= len(origin):
-            return f"{path.name}, line {origin[number - 1]}"
-        return where
+    def line_of(name: str, index: int) -> str:
+        lines = origin.get(name, [])
+        return f"line {lines[index]}" if index < len(lines) else where.rsplit(", ", 1)[-1]
 
     given = family = None
     for line in _values(component, "n"):
@@ -338,11 +339,11 @@ def _to_record(component: Any, where: str, path: Path, origin: list[int],
         urls=_urls(component),
         location=_location(component),
     )
-    for line in _values(component, "bday"):
+    for index, line in enumerate(_values(component, "bday")):
         parsed = _birthday(_text(line), line.params)
         if parsed is None:
             record.dropped.append(f"birthday '{_text(line)[:40]}' is not a date; left out "
-                                  f"({line_where(line).rsplit(', ', 1)[-1]})")
+                                  f"({line_of('bday', index)})")
             continue
         record.birthday, record.birthday_has_year = parsed
         break
