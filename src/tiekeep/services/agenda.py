@@ -24,9 +24,10 @@ digest and the calendar feed all call it. The kinds of item and what ranks them:
   days, from the ``cadence.*`` settings). A tie is due at its ideal and **urgent** past its
   maximum (the tier's ``cadence.<tier>.max``, or an override × ``cadence.max_factor``).
   Dormant ties have no cadence, even with an override: dormant means "let it rest".
-- *Days since* count 24-hour days from the last qualifying interaction to the end of today in
-  the user's zone (see ``services.dates``); a contact never met counts from when it was added.
-  Large meetings, mass mails and one-way posts are not qualifying (``QualifyingRules``).
+- *Days since* are calendar days in the user's zone, from the local date of the last
+  qualifying interaction to today (see ``services.dates``); a contact never met counts from
+  when it was added. Large meetings, mass mails and one-way posts are not qualifying
+  (``QualifyingRules``). A tie is urgent once the days since exceed the maximum.
 - The *overdue ratio* is days since ÷ ideal cadence; the priority weights it by tier.
 - Snoozed items (``ReminderState`` of kind "*" or the item's kind, until a date) and dismissed
   ones (per item key: a date reminder for its year only) are left out, as are archived and
@@ -38,7 +39,7 @@ are not queried at all, which keeps the agenda of a 100 000-contact network fast
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from math import ceil
@@ -47,7 +48,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tiekeep.core.models import Contact, ReminderState, Role, utcnow
+from tiekeep.core.models import ReminderState, Role, utcnow
 from tiekeep.errors import InvalidInput
 from tiekeep.services import agenda_text, contacts, dates, interactions, parsing
 
@@ -150,7 +151,7 @@ class AgendaItem:
 # --- priorities (each formula once; see the table above) --------------------------------
 
 
-def overdue_priority(tier: str, days: float, ideal: int) -> float:
+def overdue_priority(tier: str, days: int, ideal: int) -> float:
     return TIER_WEIGHTS[tier] * days / ideal
 
 
@@ -339,12 +340,3 @@ def _state(session: Session, *, owner_id: int, contact_id: int, kind: str,
         session.add(state)
     return state
 
-
-def contact_names(items: Iterable[AgendaItem]) -> dict[int, str]:
-    """Contact id → name of the items' contacts."""
-    return {item.contact_id: item.contact_name for item in items}
-
-
-def active_contact(contact: Contact) -> bool:
-    """Whether a contact can appear on the agenda at all."""
-    return contact.status == "active" and contact.deleted_at is None

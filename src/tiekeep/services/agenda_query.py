@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from math import floor
+from math import ceil
 from typing import Any
 
 from sqlalchemy import and_, case, exists, extract, func, or_, select
@@ -135,22 +135,22 @@ def overdue(scope: Scope, threshold: float = 0.0) -> list[AgendaItem]:
 
     Under a limit, the threshold is a lower bound of the last priority that makes the top,
     so the one pass over the contacts returns few rows. For the tiers' own cadences the
-    condition is a plain comparison with a cut-off time; only cadence overrides need the
-    days since computed in SQL.
+    condition is a comparison with the start of a local day; cadence overrides need the
+    days computed in SQL, where a loose bound is enough and Python keeps the exact ones.
     """
-    config, end = scope.config, scope.end
+    config, today, tz = scope.config, scope.today, scope.config.time_zone
     anchor = func.coalesce(Contact.last_qualifying_at, Contact.created_at)
-    days = dates.days_since_sql(scope.dialect, end, anchor)
+    days = dates.days_since_sql(scope.dialect, scope.end, anchor)
     groups = []
     for tier in CADENCE_TIERS:
         weight, ideal = TIER_WEIGHTS[tier], config.cadences[tier].ideal
         # Due (days ≥ ideal) and ranked high enough (w × days ÷ ideal ≥ threshold).
-        factor = max(1.0, threshold / weight)
-        cutoff = end - timedelta(days=ideal * factor)
+        need = max(ideal, ceil(threshold * ideal / weight - 1e-9))
         groups.append(and_(Contact.tier == tier, Contact.cadence_days.is_(None),
-                           anchor <= cutoff + timedelta(seconds=1)))
+                           anchor < dates.start_of(today - timedelta(days=need - 1), tz)))
+        factor = max(1.0, threshold / weight)
         groups.append(and_(Contact.tier == tier, Contact.cadence_days.is_not(None),
-                           days >= Contact.cadence_days * factor - 0.001))
+                           days >= Contact.cadence_days * factor - 1))
     query = select(*_OVERDUE_COLUMNS).where(*scope.contact_filter(), or_(*groups))
     return [item for item in _overdue_items(scope, scope.session.execute(query))
             if item.priority >= threshold - 1e-9]
@@ -171,25 +171,24 @@ def overdue_seed(scope: Scope, size: int) -> list[AgendaItem]:
 
 
 def _overdue_items(scope: Scope, rows: Any) -> list[AgendaItem]:
-    config, end = scope.config, scope.end
+    config, today, tz = scope.config, scope.today, scope.config.time_zone
     items = []
     for cid, name, tier, override, last_q, created, last_any in rows:
         cadence = config.cadence(tier, override)
         if cadence is None:
             continue
-        since = last_q or created
-        days_since = dates.days_between(since, end)
+        since = dates.local_date(last_q or created, tz)
+        days_since = (today - since).days
         if days_since < cadence.ideal:
             continue
-        due = dates.local_today(config.time_zone, since + timedelta(days=cadence.ideal))
         items.append(AgendaItem(
             kind="overdue", contact_id=cid, contact_name=name, tier=tier, reason="",
-            priority=overdue_priority(tier, days_since, cadence.ideal), due=due,
-            urgent=days_since >= cadence.max,
-            details={"days_since": floor(days_since), "cadence": cadence.ideal,
+            priority=overdue_priority(tier, days_since, cadence.ideal),
+            due=since + timedelta(days=cadence.ideal), urgent=days_since > cadence.max,
+            details={"days_since": days_since, "cadence": cadence.ideal,
                      "cadence_max": cadence.max,
                      "ratio": round(days_since / cadence.ideal, 3),
-                     "days_overdue": floor(days_since - cadence.ideal),
+                     "days_overdue": days_since - cadence.ideal,
                      "last_qualifying": last_q.isoformat() if last_q else None,
                      "last_contact": last_any.isoformat() if last_any else None,
                      "never_met": last_q is None}))

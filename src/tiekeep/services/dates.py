@@ -1,9 +1,10 @@
 """Calendar arithmetic for reminders: the user's day, anniversaries, and days between times.
 
 - *Today* is a calendar date in the user's zone (``me.time_zone``, else the system's).
-- *Days since* a moment, as of a day, count 24-hour days from that moment to the end of the
-  day (the next local midnight), so anything that falls due during the day is due on it.
-  A contact at 09:00 on 1 March is 14.625 days old at the end of 14 March.
+- *Days since* a moment, as of a day, are calendar days in the user's zone: from the local
+  date of the moment to that day. A contact at 23:30 on 1 March in Tokyo (14:30 UTC) is 14
+  days old on 15 March there, and 13 days old on 14 March in UTC; daylight saving time
+  changes nothing.
 - *Anniversaries* fall on the same month and day each year. Someone born on 29 February is
   celebrated on 28 February in other years: the day stays in February, and 28 February is
   the last day that is still "their" month (1 March would move it to another month).
@@ -42,15 +43,20 @@ def end_of(day: date, tz: str | None) -> datetime:
     return start_of(day + timedelta(days=1), tz)
 
 
-def days_between(earlier: datetime, later: datetime) -> float:
-    """24-hour days from one moment to another."""
-    return (later - earlier).total_seconds() / SECONDS_PER_DAY
+def local_date(moment: datetime, tz: str | None) -> date:
+    """The calendar date of a moment in the zone ``tz``."""
+    return moment.astimezone(parsing.zone(tz)).date()
+
+
+def days_since(moment: datetime, today: date, tz: str | None) -> int:
+    """Calendar days from the local date of ``moment`` to ``today``."""
+    return (today - local_date(moment, tz)).days
 
 
 def days_since_sql(dialect: str, end: datetime, column: Any) -> Any:
-    """SQL for ``days_between(column, end)``; the one place the agenda's SQL differs by dialect.
-
-    SQLite keeps timestamps as naive UTC text, so ``julianday`` reads them directly.
+    """SQL for the 24-hour days from ``column`` to ``end``, which is never less than the
+    calendar days since it when ``end`` is the end of today; the one place the agenda's SQL
+    differs by dialect. SQLite keeps timestamps as naive UTC text, read by ``julianday``.
     """
     if dialect == "sqlite":
         naive = end.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tiekeep.core.models import Contact, Resource, ResourceShare, utcnow
@@ -160,9 +160,9 @@ def matches(session: Session, *, owner_id: int, contact_ids: builtins.list[int],
             lowered = {w.strip().lower() for w in wanted or [] if w.strip()}
             if lowered:
                 interests[cid] = lowered
-        shared.update(session.execute(
+        shared.update((cid, rid) for cid, rid in session.execute(
             select(ResourceShare.contact_id, ResourceShare.resource_id)
-            .where(ResourceShare.contact_id.in_(chunk))).tuples())
+            .where(ResourceShare.contact_id.in_(chunk))))
     found: dict[int, builtins.list[Resource]] = {}
     for cid, wanted in interests.items():
         fitting = [r for r in pool if (cid, r.id) not in shared
@@ -189,11 +189,6 @@ def interested(session: Session, *, owner_id: int, resource_id: int,
     ids = [cid for cid, wanted in rows if cid not in have
            and topics.intersection(w.strip().lower() for w in wanted or [])]
     return contacts.get_many(session, owner_id=owner_id, contact_ids=ids[:limit])
-
-
-def count(session: Session, *, owner_id: int) -> int:
-    return int(session.scalar(select(func.count()).select_from(Resource)
-                              .where(Resource.owner_id == owner_id)) or 0)
 
 
 def to_dict(resource: Resource, shared: builtins.list[dict[str, Any]] | None = None
