@@ -88,9 +88,10 @@ def _joined(*parts: str) -> str:
 
 def _finish(record: ContactRecord) -> Record:
     """The record, or a SkippedRecord when it names nobody."""
-    record.name = record.name or _joined(record.given_name or "", record.family_name or "")
-    record.name = record.name or (record.emails[0] if record.emails else "") or (
-        record.phones[0] if record.phones else "") or (record.organization or "")
+    candidates = [record.name, _joined(record.given_name or "", record.family_name or ""),
+                  *record.emails[:1], *record.phones[:1], record.organization or ""]
+    # The first that says something: punctuation alone is not a name.
+    record.name = next((c for c in candidates if any(ch.isalnum() for ch in c)), "")
     if not record.name:
         return SkippedRecord(record.where, "no name, email or phone")
     record.emails = list(dict.fromkeys(record.emails))

@@ -43,14 +43,18 @@ def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
     sources = list(_sources(path))
     if not sources:
         raise ImportRejected(f"{path}: no Connections.csv or messages.csv in it")
+    connected: set[str] = set()  # names of my connections: whoever else talks is me
     for label, opener in sources:
         with opener() as stream:
             kind = _kind(label, stream)
         with opener() as stream:
             if kind == "connections":
-                yield from _connections(label, stream)
+                for record in _connections(label, stream):
+                    if isinstance(record, ContactRecord):
+                        connected.add(record.name.casefold())
+                    yield record
             else:
-                yield from _messages(label, opener, options)
+                yield from _messages(label, opener, options, connected)
 
 
 Opener = Any  # a callable returning a context manager over a binary stream
@@ -184,7 +188,8 @@ class _Message:
     sender: str
 
 
-def _messages(label: str, opener: Opener, options: Mapping[str, Any]) -> Iterator[Record]:
+def _messages(label: str, opener: Opener, options: Mapping[str, Any],
+              connected: set[str]) -> Iterator[Record]:
     """Two passes: the first learns who is who and orders each conversation, flat in memory
     but for a few small tuples per message; the second yields the records."""
     name_of = Path(label.split(":")[-1]).name
@@ -210,7 +215,7 @@ def _messages(label: str, opener: Opener, options: Mapping[str, Any]) -> Iterato
                 urls.setdefault(message.sender, sender_url)
             else:
                 without_url.add(message.sender)
-    me = _me(label, presence, without_url, options)
+    me = _me(label, presence, without_url, options, connected)
     parents: dict[str, str] = {}
     for messages in convs.values():
         messages.sort(key=lambda m: (m.at, m.key))
@@ -275,12 +280,15 @@ def _timestamp(text: str) -> datetime | None:
 
 
 def _me(label: str, presence: Counter[str], without_url: set[str],
-        options: Mapping[str, Any]) -> str:
+        options: Mapping[str, Any], connected: set[str]) -> str:
     """Which participant is the owner of the export."""
     mine = {" ".join(str(n).split()).casefold() for n in options.get("my_names") or ()}
     for person in presence:
         if person.casefold() in mine:
             return person
+    strangers = [p for p in presence if p.casefold() not in connected]
+    if connected and len(strangers) == 1:
+        return strangers[0]
     ranked = presence.most_common()
     if not ranked:
         return ""
@@ -290,5 +298,6 @@ def _me(label: str, presence: Counter[str], without_url: set[str],
     unlinked = [p for p in top if p in without_url]
     if len(unlinked) == 1:
         return unlinked[0]
-    raise ImportRejected(f"{label}: cannot tell which participant is you; set your display "
-                         "name to your LinkedIn name and import again")
+    raise ImportRejected(f"{label}: cannot tell which participant is you; import the whole "
+                         "export (with Connections.csv), or give your user the display name "
+                         "you have on LinkedIn")
