@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tiekeep.core.models import (
@@ -344,14 +344,19 @@ class _Restore:
 
     def finish(self) -> None:
         """Set the forward references, keeping each row's own updated_at."""
+        # Core statements: the ORM's bulk update would insist on the contact's version.
+        contacts, interactions = Contact.__table__, Interaction.__table__
         if self.later_intro:
-            self.session.execute(update(Contact).execution_options(synchronize_session=False),
-                                 [{"id": cid, "introduced_by_id": self.contact(ref),
-                                   "updated_at": at} for cid, ref, at in self.later_intro])
+            self.session.execute(
+                update(contacts).where(contacts.c.id == bindparam("row_id"))
+                .values(introduced_by_id=bindparam("target"), updated_at=bindparam("at")),
+                [{"row_id": cid, "target": self.contact(ref), "at": at}
+                 for cid, ref, at in self.later_intro])
         if self.later_reply:
             self.session.execute(
-                update(Interaction).execution_options(synchronize_session=False),
-                [{"id": iid, "reply_to_id": self.interaction(ref), "updated_at": at}
+                update(interactions).where(interactions.c.id == bindparam("row_id"))
+                .values(reply_to_id=bindparam("target"), updated_at=bindparam("at")),
+                [{"row_id": iid, "target": self.interaction(ref), "at": at}
                  for iid, ref, at in self.later_reply])
 
 
