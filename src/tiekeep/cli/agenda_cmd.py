@@ -18,7 +18,8 @@ TABLE_LIMIT = 20
 
 RefArg = Annotated[str, typer.Argument(help="Contact: id, email or name.")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Act as of this day, YYYY-MM-DD "
-                                             "(default: today in your time zone).")]
+                                             "(default: today in your time zone); `done` "
+                                             "logs at its noon.")]
 
 
 def _setup(ctx: typer.Context, day: str | None) -> tuple[AppContext, AgendaConfig, date]:
@@ -80,15 +81,16 @@ def done(
     date_: DateOpt = None,
 ) -> None:
     """Log a quick interaction with a contact; it resets their cadence."""
-    from tiekeep.services import agenda, contacts, interactions
+    from tiekeep.services import agenda, contacts, dates, interactions
 
     app, config, day = _setup(ctx, date_)
     owner_id = app.owner_id()
     rules = interactions.QualifyingRules.from_settings(app.settings)
+    at = None if day == config.today() else dates.noon(day, config.time_zone)
     with app.db().transaction() as session:
         contact = contacts.resolve(session, owner_id=owner_id, ref=ref)
         logged = agenda.done(session, owner_id=owner_id, contact_id=contact.id, today=day,
-                             config=config, format=format, note=note, rules=rules)
+                             config=config, format=format, note=note, at=at, rules=rules)
         cadence = config.cadence(contact.tier, contact.cadence_days)
         message = f"Logged {logged.format} with {contact.display_name} (#{logged.id})"
         if not rules.qualifies(format=logged.format, attendee_count=logged.attendee_count):

@@ -38,6 +38,11 @@ def start_of(day: date, tz: str | None) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=parsing.zone(tz)).astimezone(UTC)
 
 
+def noon(day: date, tz: str | None) -> datetime:
+    """Noon of the local day, in UTC: when something logged for a day without a time was."""
+    return datetime.combine(day, time(12, 0), tzinfo=parsing.zone(tz)).astimezone(UTC)
+
+
 def end_of(day: date, tz: str | None) -> datetime:
     """The UTC instant at which the local day ends (the next local midnight)."""
     return start_of(day + timedelta(days=1), tz)
