@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,7 @@ def _note(contact: Contact, names: dict[int, str], timeline: list[tuple[Interact
         out += [headline, ""]
     if contact.roles:
         out += ["## Roles", ""]
-        for r in sorted(contact.roles, key=lambda r: (r.started is None, r.started, r.id),
+        for r in sorted(contact.roles, key=lambda r: (r.started or date.min, r.id),
                         reverse=True):
             span = f"{r.started or '?'} – {r.ended or 'now'}"
             what = ", ".join(x for x in (r.title, r.department, r.organization, r.location) if x)
@@ -154,7 +155,7 @@ def export(session: Session, *, owner_id: int, path: Path,
         raise InvalidInput(f"{path}: cannot create the folder ({exc.strerror})") from None
     alive = (Contact.owner_id == owner_id, Contact.deleted_at.is_(None))
     names = note_names(session.execute(select(Contact.id, Contact.display_name).where(*alive)
-                                       .order_by(Contact.display_name, Contact.id)).tuples())
+                                       .order_by(Contact.display_name, Contact.id)))
     ids = list(names)
     notes = 0
     for start in range(0, len(ids), CHUNK):
@@ -180,7 +181,7 @@ def _chunk_notes(session: Session, owner_id: int, chunk: list[int],
             select(InteractionParticipant.contact_id, Interaction)
             .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
             .where(InteractionParticipant.contact_id.in_(chunk))
-            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())).tuples():
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())):
         own[cid].append(interaction)
     present: dict[int, list[int]] = {}
     all_ids = sorted({i.id for items in own.values() for i in items})
