@@ -116,18 +116,21 @@ class Index:
         index = cls()
         alive = (Contact.owner_id == owner_id, Contact.deleted_at.is_(None))
         for cid, name, aliases in session.execute(
-                select(Contact.id, Contact.display_name, Contact.aliases).where(*alive)):
+                select(Contact.id, Contact.display_name, Contact.aliases).where(*alive)
+                .order_by(Contact.id)):
             index.add(cid, name=name, aliases=aliases or [])
         for table, column, add in ((ContactEmail, ContactEmail.email, "emails"),
                                    (ContactPhone, ContactPhone.phone, "phones"),
                                    (ContactUrl, ContactUrl.url, "urls")):
             rows = session.execute(select(table.contact_id, column)
-                                   .join(Contact, Contact.id == table.contact_id).where(*alive))
+                                   .join(Contact, Contact.id == table.contact_id).where(*alive)
+                                   .order_by(table.contact_id, table.id))
             for cid, value in rows:
                 index.add(cid, **{add: [value]})
         for cid, source, key in session.execute(
                 select(ContactSource.contact_id, ContactSource.source, ContactSource.key)
-                .join(Contact, Contact.id == ContactSource.contact_id).where(*alive)):
+                .join(Contact, Contact.id == ContactSource.contact_id).where(*alive)
+                .order_by(ContactSource.id)):
             index.add_source(cid, source, key)
         return index
 
