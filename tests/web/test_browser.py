@@ -167,14 +167,29 @@ def test_done_on_the_dashboard_takes_the_item_away(live: tuple[str, Database],
     expect(page.locator(".item", has_text="send the deck")).to_have_count(0)
 
 
-def test_russian_and_a_chart(live: tuple[str, Database], page: Any) -> None:
+def test_import_a_vcard_switch_to_russian_and_see_a_chart(live: tuple[str, Database],
+                                                          page: Any, tmp_path: Path) -> None:
     base, db = live
     alice = make_user(db, "alice")
     anna = add_contact(db, alice, "Anna Petrova")
     with db.transaction() as session:
         values.create(session, owner_id=alice.id, data=values.ValueCreate(
             contact_id=anna, direction="given", kind="information", description="a deck"))
+    cards = tmp_path / "friends.vcf"
+    cards.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Vera Card\r\n"
+                      b"EMAIL:vera@example.com\r\nEND:VCARD\r\n"
+                      b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Oleg Card\r\nEND:VCARD\r\n")
     _log_in(page, base, alice)
+    page.get_by_role("link", name="Import").click()
+    page.get_by_label("What it is").select_option("vcard")
+    page.get_by_label("File (a zip for an export folder)").set_input_files(str(cards))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_url("**/import/*")
+    summary = page.locator("table.summary")
+    expect(summary).to_contain_text("created")
+    expect(summary.locator("tr", has_text="created").locator("td")).to_have_text("2")
+    _shot(page, "import-summary")
+
     page.get_by_role("link", name="Settings").click()
     page.get_by_label("Language", exact=True).select_option("ru")
     page.get_by_role("button", name="Save").first.click()
@@ -184,3 +199,5 @@ def test_russian_and_a_chart(live: tuple[str, Database], page: Any) -> None:
     expect(page.locator("figure.chart svg").first).to_be_visible()
     expect(page.locator("figure.chart rect.bar").first).to_be_visible()
     _shot(page, "dashboard-russian-chart")
+    page.get_by_role("link", name="Контакты").click()
+    expect(page.locator("#contact-rows")).to_contain_text("Vera Card")

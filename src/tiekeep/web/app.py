@@ -74,9 +74,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                      signer=security.Signer(signing_key(settings, database)),
                      templates=make_templates(), translations=i18n.load_translations())
 
+    from tiekeep.web.jobs import ImportJobs
+
+    state.extras["imports"] = ImportJobs(database, settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        state.extras["imports"].shutdown()
         if owns_database:
             database.dispose()
 

@@ -443,3 +443,19 @@ class CalendarPublic(BaseModel):
     """The calendar subscription URL (secret), or null when it is off."""
 
     url: str | None
+
+
+class ImportJobPublic(BaseModel):
+    """An import job: its progress, then the import summary or the error."""
+
+    id: str
+    kind: str
+    filename: str
+    dry_run: bool
+    status: Literal["queued", "running", "done", "failed"]
+    bytes_total: int
+    bytes_done: int
+    records: int
+    progress: float = Field(description="0 to 1")
+    summary: dict[str, Any] | None
+    error: str | None

@@ -27,4 +27,7 @@ TERMS: dict[str, tuple[str, ...]] = {
                       N_("trust")),
     "audit_action": (N_("create"), N_("update"), N_("archive"), N_("unarchive"),
                      N_("delete"), N_("undelete"), N_("merge"), N_("role")),
+    "job_status": (N_("queued"), N_("running"), N_("done"), N_("failed")),
+    "import_count": (N_("created"), N_("updated"), N_("merged"), N_("unchanged"),
+                     N_("skipped"), N_("interactions"), N_("role_changes")),
 }

@@ -26,6 +26,7 @@ def build_router() -> APIRouter:
         contacts,
         dashboard,
         followups,
+        imports,
         interactions,
         me,
         plans,
@@ -33,6 +34,7 @@ def build_router() -> APIRouter:
     )
 
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
-    for module in (contacts, interactions, values, followups, plans, me, dashboard):
+    for module in (contacts, interactions, values, followups, plans, me, dashboard,
+                   imports):
         router.include_router(module.router)
     return router

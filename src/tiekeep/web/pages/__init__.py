@@ -21,9 +21,18 @@ NAV: tuple[tuple[str, str], ...] = (
 
 def build_router() -> APIRouter:
     """Every page module's router (left out of the OpenAPI description)."""
-    from tiekeep.web.pages import auth, calendar, contact, contacts, dashboard, log, settings
+    from tiekeep.web.pages import (
+        auth,
+        calendar,
+        contact,
+        contacts,
+        dashboard,
+        imports,
+        log,
+        settings,
+    )
 
     router = APIRouter(include_in_schema=False)
-    for module in (auth, dashboard, contacts, contact, log, settings, calendar):
+    for module in (auth, dashboard, contacts, contact, log, imports, settings, calendar):
         router.include_router(module.router)
     return router

@@ -122,3 +122,24 @@
   // Read-only fields with class "copy" select themselves on focus.
   document.querySelectorAll("input.copy").forEach((field) => field.addEventListener("focus", () => field.select()));
 })();
+
+// An import's page follows the job until it ends, then shows the summary.
+(function () {
+  const job = document.getElementById("job");
+  if (!job || !["queued", "running"].includes(job.dataset.status)) return;
+  const bar = document.getElementById("job-progress");
+  const records = document.getElementById("job-records");
+  const poll = async () => {
+    const response = await fetch(job.dataset.poll, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const state = await response.json();
+    bar.value = state.progress;
+    records.textContent = state.records;
+    if (state.status === "done" || state.status === "failed") {
+      window.location.reload();
+    } else {
+      setTimeout(poll, 500);
+    }
+  };
+  setTimeout(poll, 300);
+})();
