@@ -78,11 +78,12 @@ def _register() -> None:
         records_cmd,
         resource_cmd,
         serve_cmd,
+        stats_cmd,
         user_cmd,
     )
 
     for module in (contact_cmd, log_cmd, records_cmd, demo_cmd, user_cmd, misc_cmd, serve_cmd,
-                   import_cmd, agenda_cmd, resource_cmd, digest_cmd, backup_cmd):
+                   import_cmd, agenda_cmd, resource_cmd, digest_cmd, backup_cmd, stats_cmd):
         module.register(app)
 
 
