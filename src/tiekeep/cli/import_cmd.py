@@ -69,12 +69,17 @@ def import_(
         _print_summary(app, result)
 
 
+def _line(app: AppContext, text: str) -> None:
+    """One line as it is: paths and counts are not wrapped to the terminal's width."""
+    app.out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 def _print_summary(app: AppContext, result: dict[str, Any]) -> None:
     head = "Dry run (nothing written)" if result["dry_run"] else "Imported"
-    render.plain(app, f"{head}: {result['kind']} from {result['path']}")
-    app.out.print(" · ".join(f"{result[k]} {k.replace('_', ' ')}" for k in (
+    _line(app, f"{head}: {result['kind']} from {result['path']}")
+    _line(app, " · ".join(f"{result[k]} {k.replace('_', ' ')}" for k in (
         "created", "updated", "merged", "unchanged", "skipped", "interactions",
-        "role_changes")), markup=False, highlight=False, soft_wrap=True)
+        "role_changes")))
     if result["skipped_records"]:
         app.out.print(render.table(f"skipped ({result['skipped']})", ["where", "reason"],
                                    [[s["where"], s["reason"]] for s in result["skipped_records"]]))
@@ -88,7 +93,7 @@ def _print_summary(app: AppContext, result: dict[str, Any]) -> None:
                 for u in result["uncertain"]]
         app.out.print(render.table(f"possible duplicates, not merged ({result['uncertain_total']})"
                                    , ["where", "imported as", "may be"], rows))
-        render.plain(app, "Merge the same person with: tiekeep contact merge KEEP OTHER")
+        _line(app, "Merge the same person with: tiekeep contact merge KEEP OTHER")
 
 
 def _ref(contact_id: int | None) -> str:
@@ -119,7 +124,7 @@ def export(
     if json_out:
         render.emit_json(app, result)
     else:
-        render.plain(app, f"Exported {kind} to {path}: " + ", ".join(
+        _line(app, f"Exported {kind} to {path}: " + ", ".join(
             f"{v} {k}" for k, v in result.items() if isinstance(v, int)))
 
 
@@ -146,7 +151,7 @@ def duplicates(
                                  f"#{p['b']['id']} {p['b']['name']}", "; ".join(p["evidence"])]
                                 for p in pairs]))
     if pairs:
-        render.plain(app, "Merge with: tiekeep contact merge KEEP OTHER")
+        _line(app, "Merge with: tiekeep contact merge KEEP OTHER")
 
 
 def register(app: typer.Typer) -> None:
