@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from tiekeep.cli import context, render
+from tiekeep.cli import context
+from tiekeep.cli.context import AppContext
 
 
 def digest(
@@ -35,11 +36,11 @@ def digest(
         app.out.file.flush()
         return
     if already is not None and already.sent_at is not None:
-        render.plain(app, f"The digest for {mail.period_key} went out already "
+        _say(app, f"The digest for {mail.period_key} went out already "
                           f"({already.sent_at:%Y-%m-%d %H:%M} UTC).")
         return
     if not mail.items:
-        render.plain(app, f"Nothing on the agenda for {day}; no mail sent.")
+        _say(app, f"Nothing on the agenda for {day}; no mail sent.")
         return
     smtp = notify.SmtpConfig.from_settings(app.settings)
     to = service.recipient(app.settings)
@@ -53,8 +54,13 @@ def digest(
                                error=error.message if error else None)
     if error is not None:
         raise error  # reported on one line, exit 2; the next run retries
-    render.plain(app, f"Sent the digest for {mail.period_key} to {to} "
+    _say(app, f"Sent the digest for {mail.period_key} to {to} "
                       f"({len(mail.items)} items).")
+
+
+def _say(app: AppContext, message: str) -> None:
+    """One line of output, never rewrapped (scripts read it)."""
+    app.out.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from tiekeep.cli import context, render
+from tiekeep.cli.context import AppContext
 
 resource_app = typer.Typer(help="Articles, links and documents worth sharing.",
                            no_args_is_help=True)
@@ -35,7 +36,7 @@ def resource_add(
         if fans:
             message += "\nInterested: " + ", ".join(f"{c.display_name} (#{c.id})"
                                                     for c in fans)
-    render.plain(app, message)
+    _say(app, message)
 
 
 @resource_app.command("list")
@@ -81,7 +82,12 @@ def resource_share(
                  + (", ".join(c.display_name for c in result.shared) or "nobody new")]
         if result.already:
             lines.append("Already had it: " + ", ".join(c.display_name for c in result.already))
-    render.plain(app, "\n".join(lines))
+    _say(app, "\n".join(lines))
+
+
+def _say(app: AppContext, message: str) -> None:
+    """One line of output, never rewrapped (scripts read it)."""
+    app.out.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
