@@ -1,7 +1,9 @@
 """The calendar feed (iCalendar, RFC 5545): follow-ups, planned meetings and reminders.
 
 - Each open follow-up is a VTODO, due on its date (a snoozed one starts when the snooze
-  ends).
+  ends). At most ``TODO_LIMIT`` are included, the latest due first (upcoming, then the
+  most recently missed, then those without a date), so the feed stays one a calendar
+  client will load.
 - Each planned meeting (a contact's next meeting) is a 30-minute VEVENT at its time, in the
   user's zone, with the topics to raise.
 - Each agenda item other than a follow-up is an all-day VEVENT: a date reminder on its day,
@@ -28,6 +30,7 @@ from tiekeep.core.models import Contact, FollowUp, PlanItem
 from tiekeep.services import agenda, parsing
 
 FEED_LIMIT = 200
+TODO_LIMIT = 500
 MEETING_MINUTES = 30
 DOMAIN = "tiekeep"
 PRODID = "-//tiekeep//tiekeep reminders//EN"
@@ -92,7 +95,7 @@ def _followups(session: Session, *, owner_id: int, stamp: datetime) -> list[Any]
         .join(Contact, Contact.id == FollowUp.contact_id)
         .where(FollowUp.owner_id == owner_id, FollowUp.done_at.is_(None),
                Contact.status == "active", Contact.deleted_at.is_(None))
-        .order_by(FollowUp.due, FollowUp.id))
+        .order_by(FollowUp.due.is_(None), FollowUp.due.desc(), FollowUp.id).limit(TODO_LIMIT))
     todos = []
     for row, name in rows:
         todo = Todo()

@@ -385,11 +385,14 @@ def open_next_steps(session: Session, *, contact_ids: list[int], per_contact: in
     """The latest open follow-ups per contact: (id, text, due), newest first."""
     found: dict[int, list[tuple[int, str, date | None]]] = defaultdict(list)
     for chunk in _chunks(contact_ids):
+        # Done ones are skipped here rather than in SQL: with "done_at IS NULL" SQLite's
+        # planner prefers the (owner, done, due) index and reads every open follow-up.
         rows = session.execute(
-            select(FollowUp.id, FollowUp.contact_id, FollowUp.text, FollowUp.due)
-            .where(FollowUp.contact_id.in_(chunk), FollowUp.done_at.is_(None))
+            select(FollowUp.id, FollowUp.contact_id, FollowUp.text, FollowUp.due,
+                   FollowUp.done_at)
+            .where(FollowUp.contact_id.in_(chunk))
             .order_by(FollowUp.contact_id, FollowUp.created_at.desc(), FollowUp.id.desc()))
-        for fid, cid, text, due in rows:
-            if len(found[cid]) < per_contact + 1:  # one more: the item's own may be dropped
+        for fid, cid, text, due, done_at in rows:
+            if done_at is None and len(found[cid]) < per_contact + 1:  # +1: the item's own
                 found[cid].append((fid, text, due))
     return found
