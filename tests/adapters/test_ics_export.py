@@ -144,3 +144,11 @@ def test_the_registered_exporter_writes_the_file(db: Database, owner_id: int,
     calendar = Calendar.from_ical(target.read_bytes())
     assert len(calendar.walk("VTODO")) == 3
     assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+def test_at_most_todo_limit_follow_ups_the_latest_due_first(
+        db: Database, owner_id: int, monkeypatch: object) -> None:
+    ids = setup_network(db, owner_id)
+    monkeypatch.setattr(ics_export, "TODO_LIMIT", 2)  # type: ignore[attr-defined]
+    todos = by_uid(parse(db, owner_id), "VTODO")
+    assert set(todos) == {f"followup-{ids['deck']}@tiekeep", f"followup-{ids['later']}@tiekeep"}

@@ -117,11 +117,11 @@ def _followups(session: Session, *, owner_id: int, stamp: datetime) -> list[Any]
 def _meetings(session: Session, *, owner_id: int, stamp: datetime, zone: Any) -> list[Any]:
     from icalendar import Event
 
-    people = session.execute(
+    people: list[tuple[int, str, datetime]] = [tuple(row) for row in session.execute(  # type: ignore[misc]
         select(Contact.id, Contact.display_name, Contact.next_meeting_at)
         .where(Contact.owner_id == owner_id, Contact.next_meeting_at.is_not(None),
                Contact.status == "active", Contact.deleted_at.is_(None))
-        .order_by(Contact.next_meeting_at, Contact.id)).all()
+        .order_by(Contact.next_meeting_at, Contact.id))]
     topics: dict[int, list[str]] = {}
     if people:
         for cid, text in session.execute(
@@ -132,7 +132,7 @@ def _meetings(session: Session, *, owner_id: int, stamp: datetime, zone: Any) ->
             topics.setdefault(cid, []).append(text)
     events = []
     for cid, name, at in people:
-        start = at.astimezone(zone)
+        start = at.astimezone(zone)  # never None: the query asks for a next meeting
         event = Event()
         event.add("uid", uid("meeting", cid))
         event.add("dtstamp", stamp)

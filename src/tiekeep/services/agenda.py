@@ -48,7 +48,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tiekeep.core.models import ReminderState, Role, utcnow
+from tiekeep.core.models import Interaction, ReminderState, Role, utcnow
 from tiekeep.errors import InvalidInput
 from tiekeep.services import agenda_text, contacts, dates, interactions, parsing
 
@@ -307,7 +307,7 @@ def dismiss(session: Session, *, owner_id: int, contact_id: int, today: date,
 def done(session: Session, *, owner_id: int, contact_id: int, today: date,
          config: AgendaConfig | None = None, format: str = "other", note: str | None = None,
          at: datetime | None = None,
-         rules: interactions.QualifyingRules | None = None) -> interactions.Interaction:
+         rules: interactions.QualifyingRules | None = None) -> Interaction:
     """Log a quick interaction with the contact: it resets the cadence, acknowledges role
     changes and settles today's date reminders."""
     config = config or AgendaConfig()

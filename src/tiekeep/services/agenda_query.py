@@ -91,7 +91,7 @@ class Scope:
 
     def contact_filter(self) -> list[Any]:
         """Only this owner's active contacts (and only one, if asked)."""
-        owner = Contact.owner_id
+        owner: Any = Contact.owner_id
         if self.dialect == "sqlite" and self.contact_id is None:
             # Without this, SQLite walks an (owner_id, …) index and fetches every row by id,
             # which is four times slower than reading the table once.
@@ -215,6 +215,8 @@ def followups(scope: Scope) -> list[AgendaItem]:
         query = query.limit(cap)
     items = []
     for fid, text, due, cid, name, tier in scope.session.execute(query):
+        if due is None:  # never: "due <= today" leaves out the undated ones
+            continue
         late = (today - due).days
         items.append(AgendaItem(
             kind="followup", contact_id=cid, contact_name=name, tier=tier, reason="",
@@ -251,7 +253,8 @@ def contact_dates(scope: Scope) -> list[AgendaItem]:
             if found is not None:
                 known = has_year and birthday.year != dates.UNKNOWN_YEAR
                 del found.details["years"]
-                found.details["age"] = dates.years_at(birthday, found.due) if known else None
+                found.details["age"] = (dates.years_at(birthday, found.due or scope.today)
+                                        if known else None)
                 items.append(found)
         if met_on is not None:
             found = _date_item(scope, cid, name, tier, "met", met_on)

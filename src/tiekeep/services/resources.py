@@ -57,7 +57,7 @@ def _url(value: str | None) -> str | None:
     return cleaned
 
 
-def _topics(raw: list[str]) -> list[str]:
+def _topics(raw: builtins.list[str]) -> builtins.list[str]:
     seen: dict[str, str] = {}
     for topic in raw:
         cleaned = " ".join(topic.split())
@@ -155,18 +155,19 @@ def matches(session: Session, *, owner_id: int, contact_ids: builtins.list[int],
     shared: set[tuple[int, int]] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for cid, wanted in session.execute(select(Contact.id, Contact.interests)
+        for cid, listed in session.execute(select(Contact.id, Contact.interests)
                                            .where(Contact.id.in_(chunk))):
-            lowered = {w.strip().lower() for w in wanted or [] if w.strip()}
+            lowered = {w.strip().lower() for w in listed or [] if w.strip()}
             if lowered:
                 interests[cid] = lowered
         shared.update((cid, rid) for cid, rid in session.execute(
             select(ResourceShare.contact_id, ResourceShare.resource_id)
             .where(ResourceShare.contact_id.in_(chunk))))
+    topics = [(r, {t.lower() for t in r.topics}) for r in pool]
     found: dict[int, builtins.list[Resource]] = {}
     for cid, wanted in interests.items():
-        fitting = [r for r in pool if (cid, r.id) not in shared
-                   and wanted.intersection(t.lower() for t in r.topics)]
+        fitting = [r for r, about in topics if (cid, r.id) not in shared
+                   and not wanted.isdisjoint(about)]
         if fitting:
             found[cid] = fitting[:per_contact]
     return found
