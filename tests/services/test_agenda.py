@@ -424,3 +424,18 @@ def test_suggestions_come_from_the_plan_next_steps_and_matching_resources(
         {"kind": "resource", "text": "Hiring guide", "id": guide.id,
          "url": "https://example.com/hiring", "topics": ["hiring"]},
     ]
+
+
+def test_reasons_in_russian(db: Database, owner_id: int) -> None:
+    with db.transaction() as s:
+        ida = person(s, owner_id, "Ида Иванова", tier="key", birthday=date(1990, 3, 17))
+        meet(s, owner_id, [ida], "2026-02-20 12:00")
+        followups.create(s, owner_id=owner_id, contact_id=ida.id, text="отправить план",
+                         due=date(2026, 3, 10))
+    russian = agenda.AgendaConfig(locale="ru")
+    assert [i["reason"] for i in build(db, owner_id, date(2026, 3, 15), russian)] == [
+        "Следующий шаг (просрочено на 5 дней): отправить план",         # 5.5
+        "День рождения через 2 дня (17 марта) — исполняется 36 лет",    # 5.25
+        "Последний контакт 23 дня назад; ключевая связь, раз в 14 дней — дольше максимума "
+        "в 21 день",                                                     # 4.93
+    ]
