@@ -93,7 +93,8 @@ def build(session: Session, *, owner_id: int, now: datetime | None = None,
         add(a, b, LINK_STRENGTH.get(kind, 0.5), kind)
     for cid, introducer in session.execute(select(Contact.id, Contact.introduced_by_id).where(
             Contact.owner_id == owner_id, Contact.introduced_by_id.is_not(None))):
-        add(cid, introducer, INTRO_STRENGTH, "introduction")
+        if introducer is not None:
+            add(cid, introducer, INTRO_STRENGTH, "introduction")
     for (a, b), strengths in evidence.items():
         strength = 1 - math.prod(1 - s for s in strengths)
         graph.add_edge(a, b, strength=round(strength, 4), cost=-math.log(max(strength, 1e-9)),
@@ -172,7 +173,7 @@ def intro_path(session: Session, *, owner_id: int, target: str, limit: int = 5,
                      "who are closest to the target")
         met = met[:INTRODUCER_CANDIDATES]
     strengths = scoring.scores(session, owner_id=owner_id, contact_ids=met, now=now)
-    ranked = []
+    ranked: list[dict[str, Any]] = []
     for first in met:
         mine = strengths[first].score / 100
         if mine <= 0:

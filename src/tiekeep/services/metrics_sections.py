@@ -415,7 +415,8 @@ def cadence_health(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
     tiers = (Tier.KEY.value, Tier.REGULAR.value)
     overrides = sorted({int(d) for d in ctx.session.scalars(
         select(Contact.cadence_days).distinct()
-        .where(*contact_filter(ctx), Contact.tier.in_(tiers), Contact.cadence_days.is_not(None)))})
+        .where(*contact_filter(ctx), Contact.tier.in_(tiers), Contact.cadence_days.is_not(None)))
+        if d is not None})
     longest = max([*overrides, *(int(ctx.cadences[t]) for t in tiers)])
     out = []
     for w in windows:
@@ -427,6 +428,7 @@ def cadence_health(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
             *[(Contact.tier == t, cutoff(int(ctx.cadences[t]))) for t in tiers],
             else_=None)
         query = select(Contact.tier, func.count())
+        last: Any
         if w.end >= ctx.now:
             last = Contact.last_qualifying_at
         else:

@@ -28,7 +28,7 @@ def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def age_days(session: Session, column: Any, now: datetime) -> ColumnElement[float]:
+def age_days(session: Session, column: Any, now: datetime) -> ColumnElement[Any]:
     """An SQL expression: days from ``column`` (a UTC timestamp) to ``now``, fractional."""
     now = now.astimezone(UTC)
     if dialect(session) == "sqlite":

@@ -82,7 +82,7 @@ def neglected_ties(session: Session, *, owner_id: int, now: datetime,
     overrides = sorted({int(d) for d in session.scalars(
         select(Contact.cadence_days).distinct().where(
             Contact.owner_id == owner_id, Contact.tier.in_(tiers),
-            Contact.cadence_days.is_not(None)))})
+            Contact.cadence_days.is_not(None))) if d is not None})
     limit_at = case(*[(Contact.cadence_days == d, now - timedelta(days=d)) for d in overrides],
                     *[(Contact.tier == t, now - timedelta(days=int(cadences[t])))
                       for t in tiers], else_=None)
@@ -95,7 +95,7 @@ def neglected_ties(session: Session, *, owner_id: int, now: datetime,
                (Contact.last_qualifying_at.is_(None)) | (Contact.last_qualifying_at < limit_at))
         .order_by(Contact.last_qualifying_at.is_not(None), Contact.last_qualifying_at)
         .limit(limit * 20)).all()
-    out = []
+    out: list[dict[str, Any]] = []
     for cid, name, tier, own, last in rows:
         cadence = int(own or cadences[tier])
         days = None if last is None else round((now - last).total_seconds() / 86400, 1)
