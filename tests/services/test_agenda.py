@@ -439,3 +439,18 @@ def test_reasons_in_russian(db: Database, owner_id: int) -> None:
         "Последний контакт 23 дня назад; ключевая связь, раз в 14 дней — дольше максимума "
         "в 21 день",                                                     # 4.93
     ]
+
+
+def test_a_snoozed_contact_with_many_follow_ups_does_not_crowd_out_the_top(
+        db: Database, owner_id: int) -> None:
+    with db.transaction() as s:
+        busy = person(s, owner_id, "Busy Snoozed", tier="dormant")
+        for n in range(15):
+            followups.create(s, owner_id=owner_id, contact_id=busy.id, text=f"step {n}",
+                             due=date(2026, 3, 1))
+        agenda.snooze(s, owner_id=owner_id, contact_id=busy.id, until=date(2026, 4, 1),
+                      today=date(2026, 3, 15))
+        calm = person(s, owner_id, "Calm Other", tier="dormant")
+        followups.create(s, owner_id=owner_id, contact_id=calm.id, text="the one",
+                         due=date(2026, 3, 14))
+    assert [i["text"] for i in build(db, owner_id, date(2026, 3, 15), limit=1)] == ["the one"]

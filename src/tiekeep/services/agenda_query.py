@@ -1,8 +1,8 @@
 """The agenda's queries: one per source of items, each selecting in SQL what can show today.
 
 The rules and formulas are described in ``services.agenda``; this module turns rows into
-``AgendaItem``s. Under a limit, each query is ordered by priority and cut in SQL, with room
-for the items that snoozes and dismissals will hide.
+``AgendaItem``s. Under a limit, follow-ups are cut in SQL in the order of their priority,
+and overdue ties are read above a priority threshold.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from tiekeep.services.agenda import (
     role_change_priority,
 )
 
-# Extra rows fetched under a limit, so that near-equal priorities computed in SQL and in
-# Python cannot push an item out of the top.
+# Extra follow-ups fetched under a limit, so that ties on the due date cannot push one
+# out of the top.
 SLACK = 10
 
 
@@ -56,10 +56,9 @@ class Hidden:
         return ("*" in kinds or item.kind in kinds
                 or (item.contact_id, item.kind, item.key) in self.dismissed)
 
-    def count(self, kind: str) -> int:
-        """How many items of this kind the snoozes and dismissals may hide at most."""
-        snoozed = sum(1 for kinds in self.snoozed.values() if "*" in kinds or kind in kinds)
-        return snoozed + sum(1 for _, k, _ in self.dismissed if k == kind)
+    def snoozed_for(self, kind: str) -> list[int]:
+        """The contacts whose items of this kind are snoozed."""
+        return [cid for cid, kinds in self.snoozed.items() if "*" in kinds or kind in kinds]
 
 
 @dataclass
@@ -83,11 +82,6 @@ class Scope:
         """The end of today in the user's zone: days since are counted up to it."""
         return dates.end_of(self.today, self.config.time_zone)
 
-    def cap(self, kind: str) -> int | None:
-        """How many rows to fetch under the limit, if any."""
-        if self.limit is None:
-            return None
-        return self.limit + self.hidden.count(kind) + SLACK
 
     def contact_filter(self) -> list[Any]:
         """Only this owner's active contacts (and only one, if asked)."""
@@ -211,8 +205,10 @@ def followups(scope: Scope) -> list[AgendaItem]:
              .order_by(FollowUp.due, FollowUp.contact_id, FollowUp.id))
     if scope.contact_id is not None:
         query = query.where(FollowUp.contact_id == scope.contact_id)
-    if (cap := scope.cap("followup")) is not None:
-        query = query.limit(cap)
+    if snoozed := scope.hidden.snoozed_for("followup"):
+        query = query.where(FollowUp.contact_id.not_in(snoozed))
+    if scope.limit is not None:  # follow-ups are not dismissed, so none of these is hidden
+        query = query.limit(scope.limit + SLACK)
     items = []
     for fid, text, due, cid, name, tier in scope.session.execute(query):
         if due is None:  # never: "due <= today" leaves out the undated ones
