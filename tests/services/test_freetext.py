@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tiekeep.core.db import Database
-from tiekeep.services import contacts, freetext, interactions
+from tiekeep.services import contacts, freetext, freetext_words, interactions
 
 # Wednesday 25 November 2026, 15:00 UTC = 16:00 in Berlin.
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -62,7 +62,7 @@ def test_parse(text: str, names: list[str], format: str, when: str | None,
 ])
 def test_nominative_forms_start_with_the_word_and_include_the_nominative(
         word: str, forms: list[str]) -> None:
-    found = freetext.nominative_forms(word)
+    found = freetext_words.nominative_forms(word)
     assert found[0] == word
     assert set(forms) <= set(found)
 

@@ -24,10 +24,8 @@ one that fits none is *unresolved*: both are reported, never guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from itertools import product
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,107 +34,9 @@ from tiekeep.core import search
 from tiekeep.core.enums import Format
 from tiekeep.errors import Ambiguous, InvalidInput, NotFound
 from tiekeep.services import contacts, parsing
+from tiekeep.services import freetext_words as words
 
 MAX_TEXT = 2000
-MAX_VARIANTS = 24
-# A generic "meeting": a one-on-one with one participant, a discussion with more.
-MEETING = "meeting"
-
-_TOKEN = re.compile(
-    r"\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?"          # a time of day
-    r"|1:1\b"                                     # a one-on-one
-    r"|\d{4}-\d{2}-\d{2}"                         # an ISO date
-    r"|\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?"        # 20.11, 20/11/2026
-    r"|#?\w(?:[\w'’@+-]|\.(?=\w))*"               # a word, an email, #12
-    r"|[,;&+]"
-)
-
-_WITH = {"with", "w/", "с", "со"}
-_SEPARATORS = {",", ";", "&", "+", "and", "и"}
-# Words that end a list of names: a place or an aside, not a person.
-_NAME_STOPPERS = {"at", "in", "for", "from", "on", "в", "на", "у", "из", "для", "после"}
-_TOPIC_MARKERS = {"about", "regarding", "re", "re:", "concerning", "про", "о", "об", "обо",
-                  "насчёт", "насчет"}
-_ARTICLES = ("the ", "a ", "an ", "our ", "my ")
-_STOP = {
-    "i", "we", "me", "my", "our", "had", "have", "has", "a", "an", "the", "quick", "short",
-    "long", "brief", "great", "good", "nice", "spoke", "talked", "talk", "caught", "up",
-    "catch", "catch-up", "together", "just", "also", "again", "to", "by", "of", "it",
-    "я", "мы", "был", "была", "были", "было", "провёл", "провел", "провела", "поговорил",
-    "поговорила", "поговорили", "говорил", "говорила", "быстрый", "короткий", "хороший",
-    "вместе", "снова", "ещё", "еще", "тоже", "по", "ним", "ней", "ними",
-}
-
-# Date words: a run of tokens around one of these is tried as a date or time.
-_DATE_CORE = re.compile(
-    r"^(yesterday|today|tonight|tomorrow|ago|назад|вчера|сегодня|позавчера|завтра"
-    r"|mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(rs(day)?)?|fri(day)?|sat(urday)?|sun(day)?"
-    r"|понедельник\w*|вторник\w*|сред[ауе]|четверг\w*|пятниц[аеу]|суббот[аеу]|воскресень[ея]"
-    r"|\d{1,2}:\d{2}.*|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}([./]\d{2,4})?|утром|вечером"
-    r"|morning|afternoon|evening|noon|полдень)$")
-_DATE_HELPER = re.compile(
-    r"^(on|at|in|last|this|past|the|of|a|an|week|weeks|day|days|month|months|hour|hours"
-    r"|\d{1,4}|\d{1,2}(st|nd|rd|th)|am|pm|a\.m|p\.m|в|во|на|прошлой|прошлый|прошлую|этой|этот"
-    r"|эту|неделе|неделю|недели|недель|день|дня|дней|час|часа|часов|месяц|месяца|месяцев"
-    r"|jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|jun(e)?|jul(y)?|aug(ust)?"
-    r"|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|январ[яь]|феврал[яь]|март[а]?"
-    r"|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|август[а]?|сентябр[яь]|октябр[яь]|ноябр[яь]"
-    r"|декабр[яь])$")
-_RELATIVE = re.compile(r"^(yesterday|today|tonight|ago|назад|вчера|сегодня|позавчера)$")
-_DAY_MONTH = re.compile(r"\b(\d{1,2})\.(\d{1,2})(?:\.(\d{2,4}))?\b")
-_MONTH = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|январ|феврал|март"
-                    r"|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)")
-_HAS_TIME = re.compile(r"\d:\d\d|\d\s*[ap]\.?m|\bam\b|\bpm\b|morning|afternoon|evening|noon"
-                       r"|утром|вечером|днём|днем|полдень|\bв\s+\d|\bat\s+\d|\d\s+(час|hour)"
-                       r"|ago\b|назад")
-
-# Format words: multi-word phrases are matched before single words.
-_FORMAT_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("virtual", "coffee"), Format.VIRTUAL_COFFEE), (("video", "call"), Format.VIDEO_CALL),
-    (("phone", "call"), Format.CALL), (("team", "meeting"), Format.TEAM_MEETING),
-    (("project", "sync"), Format.PROJECT_SYNC), (("status", "update"), Format.STATUS_UPDATE),
-    (("one", "on", "one"), Format.ONE_ON_ONE), (("один", "на", "один"), Format.ONE_ON_ONE),
-    (("online", "event"), Format.ONLINE_EVENT), (("по", "телефону"), Format.CALL),
-    (("по", "почте"), Format.EMAIL), (("обратная", "связь"), Format.FEEDBACK),
-)
-_FORMAT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), value) for pattern, value in (
-        (r"^(lunch(ed|es)?|dinner|breakfast|brunch)$", Format.LUNCH),
-        (r"^(обед|ужин|завтрак|бранч)\w*$", Format.LUNCH),
-        (r"^(coffees?|кофе|кофейк\w*)$", Format.COFFEE),
-        (r"^(video-?call(ed|s)?|zoom(ed)?|видеозвон\w*|видеосозвон\w*|зум\w*)$",
-         Format.VIDEO_CALL),
-        (r"^(call(ed|s)?|phoned|rang|(со|по)?звон\w*|созвонил\w*)$", Format.CALL),
-        (r"^(e-?mail(ed|s)?|mail(ed)?|письм\w*|почт[аеуы]|почтой|мейл\w*|имейл\w*)$",
-         Format.EMAIL),
-        (r"^(chat(ted|s)?|slack(ed)?|texted|messaged|dm|telegram|whatsapp|чат\w*|переписк\w*"
-         r"|телеграм\w*|слак\w*|мессендж\w*)$", Format.CHAT),
-        (r"^(1:1|1-1|1on1|one-on-one|1-on-1)$", Format.ONE_ON_ONE),
-        (r"^(standup|stand-up|стендап\w*|летучк\w*)$", Format.STATUS_UPDATE),
-        (r"^(sync(ed)?|синк\w*)$", Format.PROJECT_SYNC),
-        (r"^(планёрк\w*|планерк\w*|совещани\w*)$", Format.TEAM_MEETING),
-        (r"^(feedback|фидбек\w*|фидбэк\w*)$", Format.FEEDBACK),
-        (r"^(discussion|discussed|обсуждени\w*|обсудил\w*)$", Format.DISCUSSION),
-        (r"^(offsite|офсайт\w*|выездн\w*)$", Format.OFFSITE),
-        (r"^(conference|корпоратив\w*|конференци\w*)$", Format.CORPORATE_EVENT),
-        (r"^(webinar|вебинар\w*)$", Format.ONLINE_EVENT),
-        (r"^(letter|postcard|открытк\w*)$", Format.LETTER),
-        (r"^(posted|commented|пост|посте|постом)$", Format.SOCIAL_POST),
-        (r"^(meeting|met|meet|встреч\w*|встретил\w*|виделись|увиделись)$", MEETING),
-    )
-)
-
-# Russian case endings back to the nominative: (ending, replacements), longest first.
-_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ией", ("ия",)), ("ьей", ("ья",)), ("ием", ("ий",)), ("ской", ("ская",)),
-    ("цкой", ("цкая",)), ("ским", ("ский",)), ("цким", ("цкий",)), ("ии", ("ия", "ий")),
-    ("ию", ("ия",)), ("ью", ("ья", "ь")), ("ой", ("а", "ая", "ый")), ("ей", ("я", "а", "ь")),
-    ("ём", ("ь",)), ("ем", ("й", "ь", "")), ("ом", ("",)), ("ым", ("", "ый")), ("им", ("ий", "")),
-    ("ою", ("а",)), ("е", ("а", "я", "")), ("у", ("а", "")),
-    ("ю", ("я", "й", "ь")), ("ы", ("а",)), ("и", ("а", "я", "ь")), ("а", ("", "й")),
-    ("я", ("й", "ь")),
-)
-_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
 @dataclass
@@ -214,7 +114,7 @@ def parse(text: str, *, tz: str | None = None, now: datetime | None = None) -> P
         raise InvalidInput(f"the text is longer than {MAX_TEXT} characters")
     normalized = re.sub(r"(?i)\bw/\s*", "with ", text)
     normalized = re.sub(r"(?i)\bre:\s*", "re ", normalized)
-    tokens = [_Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(normalized)]
+    tokens = [_Token(m.group(), m.start(), m.end()) for m in words.TOKEN.finditer(normalized)]
     used: set[int] = set()
     marker = _topic_marker(tokens)
     occurred_at, date_text = _find_date(normalized, tokens, used, marker, tz=tz, now=now)
@@ -235,7 +135,7 @@ def understand(session: Session, *, owner_id: int, text: str, tz: str | None = N
         if match.contact_id is None or match.contact_id not in {m.contact_id for m in matches}:
             matches.append(match)
     fmt = parsed.format
-    if fmt == MEETING:
+    if fmt == words.MEETING:
         fmt = Format.ONE_ON_ONE.value if len(matches) <= 1 else Format.DISCUSSION.value
     return Understanding(participants=matches, format=str(fmt) if fmt else None,
                          occurred_at=parsed.occurred_at, date_text=parsed.date_text,
@@ -245,7 +145,7 @@ def understand(session: Session, *, owner_id: int, text: str, tz: str | None = N
 def resolve_name(session: Session, *, owner_id: int, text: str) -> NameMatch:
     """Resolve one name: exact or prefix hits of any nominative form, else a fuzzy match."""
     hits: dict[int, str] = {}
-    for variant in _phrase_variants(text):
+    for variant in words.phrase_variants(text):
         try:
             found = [contacts.resolve(session, owner_id=owner_id, ref=variant)]
         except Ambiguous as exc:
@@ -316,14 +216,14 @@ def _date_run(text: str, tokens: list[_Token], window: range, *, tz: str | None,
     first, last = window.start, window.stop - 1
     for index in window:
         low = tokens[index].low
-        core = _RELATIVE.match(low) if relative_only else _DATE_CORE.match(low)
+        core = words.RELATIVE.match(low) if relative_only else words.DATE_CORE.match(low)
         if not core:
             continue
         start, end = index, index
-        while start > first and _DATE_HELPER.match(tokens[start - 1].low):
+        while start > first and words.DATE_HELPER.match(tokens[start - 1].low):
             start -= 1
-        while end < last and (_DATE_HELPER.match(tokens[end + 1].low)
-                              or _DATE_CORE.match(tokens[end + 1].low)):
+        while end < last and (words.DATE_HELPER.match(tokens[end + 1].low)
+                              or words.DATE_CORE.match(tokens[end + 1].low)):
             end += 1
         if relative_only and end != last:
             continue
@@ -337,7 +237,7 @@ def _date_run(text: str, tokens: list[_Token], window: range, *, tz: str | None,
         return None
     # A day and a month without a date word ("on 3 March", "20 ноября").
     for index in window:
-        if not _MONTH.match(tokens[index].low):
+        if not words.MONTH.match(tokens[index].low):
             continue
         for lo, hi in ((index - 1, index + 1), (index - 1, index), (index, index + 1)):
             if lo < first or hi > last or not any(tokens[i].text.isdigit()
@@ -351,7 +251,7 @@ def _date_run(text: str, tokens: list[_Token], window: range, *, tz: str | None,
 
 def _read_date(phrase: str, *, tz: str | None, now: datetime | None) -> datetime | None:
     """The phrase as a UTC time, or None; a date without a time of day means noon."""
-    numeric = _DAY_MONTH.search(phrase)
+    numeric = words.DAY_MONTH.search(phrase)
     if numeric:
         # 20.11 and 20.11.2026 are day.month, as written in Russia and most of Europe.
         phrase = phrase.replace(numeric.group(0), _day_month(numeric, tz=tz, now=now))
@@ -359,7 +259,7 @@ def _read_date(phrase: str, *, tz: str | None, now: datetime | None) -> datetime
         moment = parsing.moment(phrase, tz=tz, now=now)
     except InvalidInput:
         return None
-    if not _HAS_TIME.search(phrase.lower()):
+    if not words.HAS_TIME.search(phrase.lower()):
         zone = parsing.zone(tz)
         local_day = moment.astimezone(zone).date()
         moment = datetime.combine(local_day, time(12, 0), tzinfo=zone).astimezone(UTC)
@@ -380,7 +280,7 @@ def _day_month(match: re.Match[str], *, tz: str | None, now: datetime | None) ->
 def _topic_marker(tokens: list[_Token]) -> int | None:
     """The index of the first word that starts the topics ("about", "про", "по поводу")."""
     for index, token in enumerate(tokens):
-        if token.low in _TOPIC_MARKERS:
+        if token.low in words.TOPIC_MARKERS:
             return index
         if token.low == "по" and index + 1 < len(tokens) and tokens[index + 1].low == "поводу":
             return index + 1
@@ -409,7 +309,7 @@ def _find_topics(text: str, tokens: list[_Token], used: set[int], marker: int | 
     for piece in re.split(r"[,;]", text_after):
         cleaned = piece.strip(" .!?\"'")
         lowered = cleaned.lower()
-        for article in _ARTICLES:
+        for article in words.ARTICLES:
             if lowered.startswith(article):
                 cleaned = cleaned[len(article):]
                 break
@@ -420,17 +320,17 @@ def _find_topics(text: str, tokens: list[_Token], used: set[int], marker: int | 
 
 def _find_format(tokens: list[_Token], used: set[int]) -> str | None:
     lows = [t.low for t in tokens]
-    for words, value in _FORMAT_PHRASES:
-        size = len(words)
+    for phrase, value in words.FORMAT_PHRASES:
+        size = len(phrase)
         for index in range(len(tokens) - size + 1):
             span = range(index, index + size)
-            if tuple(lows[index:index + size]) == words and not used.intersection(span):
+            if tuple(lows[index:index + size]) == phrase and not used.intersection(span):
                 used.update(span)
                 return str(value)
     for index, low in enumerate(lows):
         if index in used:
             continue
-        for pattern, value in _FORMAT_WORDS:
+        for pattern, value in words.FORMAT_WORDS:
             if pattern.match(low):
                 used.add(index)
                 return str(value)
@@ -439,7 +339,7 @@ def _find_format(tokens: list[_Token], used: set[int]) -> str | None:
 
 def _find_names(tokens: list[_Token], used: set[int]) -> list[str]:
     """Phrases naming people: after "with"/"с", else the capitalised words left over."""
-    marker = next((i for i, t in enumerate(tokens) if i not in used and t.low in _WITH), None)
+    marker = next((i for i, t in enumerate(tokens) if i not in used and t.low in words.WITH), None)
     if marker is not None:
         used.add(marker)
         candidates = range(marker + 1, len(tokens))
@@ -461,13 +361,13 @@ def _find_names(tokens: list[_Token], used: set[int]) -> list[str]:
             close()
             continue
         low = token.low
-        if low in _SEPARATORS:
+        if low in words.SEPARATORS:
             close()
             continue
-        if low in _NAME_STOPPERS and marker is not None and index > marker + 1:
+        if low in words.NAME_STOPPERS and marker is not None and index > marker + 1:
             close()
             break
-        if low in _STOP or low in _WITH:
+        if low in words.STOP or low in words.WITH:
             close()
             continue
         looks_like_ref = token.text[0].isupper() or "@" in token.text or token.text[0] == "#"
@@ -478,37 +378,6 @@ def _find_names(tokens: list[_Token], used: set[int]) -> list[str]:
         current.append(token.text.rstrip("."))
     close()
     return list(dict.fromkeys(phrases))
-
-
-# --- Russian names -----------------------------------------------------------------------
-
-
-def nominative_forms(word: str) -> list[str]:
-    """The word itself, then the nominatives it may be a declined form of ("Анной" → "Анна")."""
-    forms = [word]
-    if not _CYRILLIC.search(word) or len(word) < 3:
-        return forms
-    lowered = word.lower()
-    for ending, replacements in _ENDINGS:
-        if lowered.endswith(ending) and len(lowered) - len(ending) >= 2:
-            stem = word[: len(word) - len(ending)]
-            for replacement in replacements:
-                form = stem + replacement
-                if form not in forms:
-                    forms.append(form)
-    return forms
-
-
-def _phrase_variants(phrase: str) -> Iterator[str]:
-    words = phrase.split()
-    seen: set[str] = set()
-    for combo in product(*(nominative_forms(w) for w in words)):
-        candidate = " ".join(combo)
-        if candidate not in seen:
-            seen.add(candidate)
-            yield candidate
-        if len(seen) >= MAX_VARIANTS:
-            return
 
 
 def _is_name_query(text: str) -> bool:
