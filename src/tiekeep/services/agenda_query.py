@@ -146,8 +146,7 @@ def overdue(scope: Scope, threshold: float = 0.0) -> list[AgendaItem]:
         groups.append(and_(Contact.tier == tier, Contact.cadence_days.is_not(None),
                            days >= Contact.cadence_days * factor - 1))
     query = select(*_OVERDUE_COLUMNS).where(*scope.contact_filter(), or_(*groups))
-    return [item for item in _overdue_items(scope, scope.session.execute(query))
-            if item.priority >= threshold - 1e-9]
+    return _overdue_items(scope, scope.session.execute(query), threshold)
 
 
 def overdue_seed(scope: Scope, size: int) -> list[AgendaItem]:
@@ -156,15 +155,13 @@ def overdue_seed(scope: Scope, size: int) -> list[AgendaItem]:
     oldest = (select(Contact.id)
               .where(Contact.owner_id == scope.owner_id, Contact.last_contact_at.is_not(None))
               .order_by(Contact.last_contact_at, Contact.id).limit(size))
-    ids = list(scope.session.scalars(oldest))
-    if not ids:
-        return []
-    query = select(*_OVERDUE_COLUMNS).where(Contact.id.in_(ids), Contact.status == "active",
+    query = select(*_OVERDUE_COLUMNS).where(Contact.id.in_(oldest.scalar_subquery()),
+                                            Contact.status == "active",
                                             Contact.deleted_at.is_(None))
     return _overdue_items(scope, scope.session.execute(query))
 
 
-def _overdue_items(scope: Scope, rows: Any) -> list[AgendaItem]:
+def _overdue_items(scope: Scope, rows: Any, threshold: float = 0.0) -> list[AgendaItem]:
     config, today, tz = scope.config, scope.today, scope.config.time_zone
     items = []
     for cid, name, tier, override, last_q, created, last_any in rows:
@@ -173,11 +170,12 @@ def _overdue_items(scope: Scope, rows: Any) -> list[AgendaItem]:
             continue
         since = dates.local_date(last_q or created, tz)
         days_since = (today - since).days
-        if days_since < cadence.ideal:
+        priority = overdue_priority(tier, days_since, cadence.ideal)
+        if days_since < cadence.ideal or priority < threshold - 1e-9:
             continue
         items.append(AgendaItem(
             kind="overdue", contact_id=cid, contact_name=name, tier=tier, reason="",
-            priority=overdue_priority(tier, days_since, cadence.ideal),
+            priority=priority,
             due=since + timedelta(days=cadence.ideal), urgent=days_since > cadence.max,
             details={"days_since": days_since, "cadence": cadence.ideal,
                      "cadence_max": cadence.max,
