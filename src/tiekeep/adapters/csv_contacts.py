@@ -28,7 +28,30 @@ _OUTLOOK_PHONE = re.compile(r"^(?:primary|home|mobile|business|company main|othe
                             r"assistant's|callback) phone(?: \d)?$")
 _DATE_FORMS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%m/%d/%y", "%d/%m/%Y", "%Y/%m/%d")
 
-Row = Mapping[str, str]
+
+
+class Row:
+    """One record's fields, looked up by column name through indices computed once."""
+
+    __slots__ = ("fields", "index", "plans")
+
+    def __init__(self, index: dict[str, int], fields: list[str],
+                 plans: dict[re.Pattern[str], list[int]]) -> None:
+        self.index = index
+        self.fields = fields
+        self.plans = plans  # the columns each pattern matches, found once per file
+
+    def get(self, key: str) -> str:
+        position = self.index.get(key)
+        return self.fields[position] if position is not None and position < len(
+            self.fields) else ""
+
+    def matching(self, pattern: re.Pattern[str]) -> list[str]:
+        """The non-empty values of every column whose name matches."""
+        if pattern not in self.plans:
+            self.plans[pattern] = [i for k, i in self.index.items() if pattern.match(k)]
+        return [v for i in self.plans[pattern] if i < len(self.fields)
+                and (v := self.fields[i].strip())]
 
 
 def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
@@ -41,12 +64,15 @@ def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
             raise ImportRejected(f"{path}: the file is empty")
         names = [h.strip().lower() for h in header[1]]
         convert = _dialect(path, names)
+        index: dict[str, int] = {}
+        for position, name in enumerate(names):
+            index.setdefault(name, position)
+        plans: dict[re.Pattern[str], list[int]] = {}
         count = 0
         for number, fields in rows:
-            if not any(f.strip() for f in fields):
+            if not any(fields) or not any(f.strip() for f in fields):
                 continue
-            row = dict(zip(names, fields, strict=False))
-            yield convert(row, f"{path.name}, line {number}")
+            yield convert(Row(index, fields, plans), f"{path.name}, line {number}")
             count += 1
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(lines.position())
@@ -76,7 +102,7 @@ def _dialect(path: Path, names: list[str]) -> Callable[[Row, str], Record]:
 
 def _get(row: Row, *keys: str) -> str:
     for key in keys:
-        value = (row.get(key) or "").strip()
+        value = row.get(key).strip()
         if value:
             return value
     return ""
@@ -111,6 +137,11 @@ def _date(text: str, record: ContactRecord) -> None:
             return
         except ValueError:
             pass
+    try:  # the ISO form first: it is the common one, and strptime is slow
+        record.birthday = date.fromisoformat(value)
+        return
+    except ValueError:
+        pass
     for form in _DATE_FORMS:
         try:
             record.birthday = datetime.strptime(value, form).date()
@@ -137,16 +168,13 @@ def _google(row: Row, where: str) -> Record:
         or None,
         notes=_get(row, "notes") or None,
     )
-    for key, value in row.items():
-        if not value.strip():
-            continue
-        if _GOOGLE_EMAIL.match(key):
-            record.emails += _split(value, ":::")
-        elif _GOOGLE_PHONE.match(key):
-            record.phones += _split(value, ":::")
-        elif _GOOGLE_SITE.match(key):
-            record.urls += [("linkedin" if "linkedin.com/" in u.lower() else "website", u)
-                            for u in _split(value, ":::")]
+    for value in row.matching(_GOOGLE_EMAIL):
+        record.emails += _split(value, ":::")
+    for value in row.matching(_GOOGLE_PHONE):
+        record.phones += _split(value, ":::")
+    for value in row.matching(_GOOGLE_SITE):
+        record.urls += [("linkedin" if "linkedin.com/" in u.lower() else "website", u)
+                        for u in _split(value, ":::")]
     groups = _split(_get(row, "labels", "group membership"), ":::")
     # Every Google contact is in "My Contacts"; that says nothing about the person.
     record.tags = [g.removeprefix("* ").strip() for g in groups
@@ -166,13 +194,8 @@ def _outlook(row: Row, where: str) -> Record:
         organization=_get(row, "company") or None, title=_get(row, "job title") or None,
         department=_get(row, "department") or None, notes=_get(row, "notes") or None,
     )
-    for key, value in row.items():
-        if not value.strip():
-            continue
-        if _OUTLOOK_EMAIL.match(key):
-            record.emails.append(value.strip())
-        elif _OUTLOOK_PHONE.match(key):
-            record.phones.append(value.strip())
+    record.emails += row.matching(_OUTLOOK_EMAIL)
+    record.phones += row.matching(_OUTLOOK_PHONE)
     if site := _get(row, "web page"):
         record.urls.append(("linkedin" if "linkedin.com/" in site.lower() else "website", site))
     record.tags = _split(_get(row, "categories"), ";")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tiekeep.adapters import textio
+from tiekeep.adapters.keys import url_key
 from tiekeep.adapters.records import (
     ContactRecord,
     InteractionRecord,
@@ -147,8 +148,6 @@ def parse_date(text: str) -> date | None:
 
 
 def _connections(label: str, stream: IO[bytes]) -> Iterator[Record]:
-    from tiekeep.services.identity import url_key
-
     name_of = Path(label.split(":")[-1]).name
     rows = _rows(label, stream)
     _, names = _find_header(label, rows)

@@ -119,19 +119,31 @@ class CsvRows:
             return
         reader = csv.reader(_chain(first, text), delimiter=self.delimiter)
         previous = 0
+        held: tuple[int, list[str]] | None = None
+        last: list[bytes] = []
         try:
             for fields in reader:
+                if held is not None:
+                    yield held
                 start = previous + 1
                 previous = reader.line_num
-                # A complete record holds an even number of quotes; an odd one ran into the
-                # end of the file inside a quoted field.
-                if sum(raw.count(b'"') for raw in self._raw) % 2:
-                    raise ImportRejected(f"{self.label}: line {start}: a quoted field is not "
-                                         "closed before the end (the file looks truncated)")
-                self._raw.clear()
-                yield start, fields
+                held = (start, fields)
+                last = self._raw
+                self._raw = []
         except csv.Error as exc:
             raise ImportRejected(f"{self.label}: line {reader.line_num}: {exc}") from None
+        if held is not None:
+            # The csv module ends a quoted field silently at the end of the file; read the
+            # last record again, strictly, to tell a truncated file from a complete one.
+            try:
+                list(csv.reader([decode(b"\n".join(last))], delimiter=self.delimiter,
+                                strict=True))
+            except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    raise ImportRejected(
+                        f"{self.label}: line {held[0]}: a quoted field is not closed before "
+                        "the end (the file looks truncated)") from None
+            yield held
 
 
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:

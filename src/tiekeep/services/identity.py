@@ -11,38 +11,22 @@ reported and never merged silently; `contact duplicates` lists them for `contact
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tiekeep.core import search
+from tiekeep.adapters.keys import name_key, url_key
 from tiekeep.core.models import Contact, ContactEmail, ContactPhone, ContactSource, ContactUrl, Role
 
 FUZZY_THRESHOLD = 88.0
 REPORT_THRESHOLD = 80.0
 MAX_BLOCK = 2000
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_LINKEDIN = re.compile(r"^(?:[a-z]{2,3}\.)?linkedin\.com/(in|pub)/([^/?#]+)")
 
-
-def name_key(name: str) -> str:
-    """A name as compared: transliterated, lower-case, punctuation dropped, words sorted."""
-    words = _WORD.findall(search.transliterate(name))
-    return " ".join(sorted(words))
-
-
-def url_key(url: str) -> str:
-    """A URL as compared: no scheme, no www, no query or trailing slash; LinkedIn by profile."""
-    text = url.strip().lower()
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
-    text = text.removeprefix("www.")
-    if match := _LINKEDIN.match(text):
-        return f"linkedin.com/{match.group(1)}/{match.group(2)}"
-    return text.split("#", 1)[0].rstrip("/")
+__all__ = ["Candidate", "DuplicatePair", "Index", "Match", "duplicates", "name_key", "url_key"]
 
 
 @dataclass
@@ -88,7 +72,15 @@ def _ids(table: dict[str, Any], key: str) -> tuple[int, ...]:
 
 
 def _blocks(key: str) -> set[str]:
-    return {word[:3] for word in key.split() if len(word) >= 2}
+    """Where to look for close names: pairs of word beginnings ("jo|sm" for John Smith).
+
+    Pairs keep the pool small even for common first names; a typo in the first two letters
+    of a word goes unnoticed, which is the price of not comparing everyone with everyone.
+    """
+    starts = sorted({word[:2] for word in key.split()})
+    if len(starts) == 1:
+        return {key[:3]}
+    return {f"{a}|{b}" for a, b in combinations(starts, 2)}
 
 
 class Index:
@@ -104,7 +96,7 @@ class Index:
         self.phones: dict[str, Any] = {}
         self.urls: dict[str, Any] = {}
         self.names: dict[str, Any] = {}
-        self.blocks: dict[str, Any] = {}
+        self.blocks: dict[str, list[int]] = {}
         self.display: dict[int, str] = {}
         self.keys_of: dict[int, str] = {}
         self.has_email: set[int] = set()
@@ -147,7 +139,9 @@ class Index:
             self.keys_of.setdefault(contact_id, key)
             _put(self.names, key, contact_id)
             for block in _blocks(key):
-                _put(self.blocks, block, contact_id)
+                members = self.blocks.setdefault(block, [])
+                if not members or members[-1] != contact_id:
+                    members.append(contact_id)
         for email in emails:
             _put(self.emails, email.lower(), contact_id)
             self.has_email.add(contact_id)
@@ -236,7 +230,9 @@ class Index:
             return []
         pool: set[int] = set()
         for block in _blocks(key):
-            pool.update(_ids(self.blocks, block))
+            members = self.blocks.get(block, [])
+            if len(members) <= MAX_BLOCK:  # a name that common says nothing by closeness
+                pool.update(members)
         found = []
         for cid in pool:
             other = self.keys_of.get(cid, "")
@@ -291,7 +287,7 @@ def duplicates(session: Session, *, owner_id: int,
                     note(a, b, 90.0 if len(key.split()) >= 2 else 80.0,
                          f"same name '{index.display.get(a)}'")
     for members in index.blocks.values():
-        if not isinstance(members, tuple) or len(members) > MAX_BLOCK:
+        if not 1 < len(members) <= MAX_BLOCK:
             continue
         keys = [index.keys_of.get(c, "") for c in members]
         matrix = process.cdist(keys, keys, scorer=fuzz.token_sort_ratio,

@@ -16,11 +16,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tiekeep.adapters.records import ContactRecord, InteractionRecord, PersonRef, SkippedRecord
-from tiekeep.core import search
 from tiekeep.core.enums import Format, Initiator, parse_choice
 from tiekeep.core.models import (
     Contact,
@@ -29,15 +28,21 @@ from tiekeep.core.models import (
     ContactSource,
     ContactUrl,
     ImportRun,
-    Interaction,
-    InteractionParticipant,
     Role,
     Tag,
     User,
     utcnow,
 )
 from tiekeep.errors import ImportRejected, InvalidInput, TiekeepError
-from tiekeep.services import audit, contacts, identity, interactions, parsing, roles
+from tiekeep.services import (
+    audit,
+    contacts,
+    identity,
+    import_batch,
+    interactions,
+    parsing,
+    roles,
+)
 
 BATCH = 500
 LIST_LIMIT = 500  # skipped records, notes and possible matches listed; all are counted
@@ -199,17 +204,9 @@ class _Importer:
             select(ContactSource.key).join(Contact, Contact.id == ContactSource.contact_id)
             .where(ContactSource.owner_id == owner_id, ContactSource.source == source,
                    Contact.deleted_at.is_not(None))))
-        self.tags: dict[str, Tag] = {}
-        # Contacts created in this batch get a negative stand-in id until the batch is
-        # written; the index and the interactions refer to them by it.
-        self.pending: dict[int, Contact] = {}
-        self.real: dict[int, int] = {}
+        self.tags: dict[str, int] = {}
+        self.batch = import_batch.Batch(session, owner_id=owner_id, source=source, actor=actor)
         self.changed: set[int] = set()
-        self.batch: list[tuple[Interaction, list[int], str | None]] = []
-        self.batch_keys: dict[str, Interaction] = {}
-        self.waiting: dict[str, list[int]] = {}
-        self.touched: set[int] = set()
-        self.topics: set[int] = set()
         self.uncertain: list[tuple[dict[str, Any], int]] = []
 
     # --- the loop ------------------------------------------------------------------------
@@ -227,7 +224,7 @@ class _Importer:
                 else:
                     raise TypeError(f"an importer yielded {type(record).__name__}")
                 count += 1
-                if len(self.pending) + len(self.batch) >= BATCH:
+                if len(self.batch) >= BATCH:
                     self.flush()
                 if on_record is not None and count % 100 == 0:
                     on_record(count)
@@ -326,57 +323,54 @@ class _Importer:
     def load(self, contact_id: int) -> Contact:
         """The contact for an index id; one created in this batch is written first."""
         if contact_id < 0:
-            if contact_id in self.pending:
+            if contact_id in self.batch.pending:
                 self.flush()
-            contact_id = self.real[contact_id]
+            contact_id = self.batch.real[contact_id]
         return contacts.get(self.session, owner_id=self.owner_id, contact_id=contact_id)
 
     def create(self, record: ContactRecord, name: str, emails: list[str], phones: list[str],
                urls: list[tuple[str, str]], key: str | None) -> int:
-        """Add a new contact to the batch; returns its stand-in id."""
-        contact = Contact(
-            owner_id=self.owner_id, display_name=name,
-            given_name=_clip(record.given_name, 200), family_name=_clip(record.family_name, 200),
-            aliases=[], interests=[], birthday=record.birthday,
-            birthday_has_year=record.birthday_has_year if record.birthday else True,
-            location=_clip(record.location, 300), personal_notes=_clip_text(record.notes),
-            how_met=_clip_text(record.how_met), met_on=record.met_on, status="active",
-        )
-        contact.emails = [ContactEmail(email=e) for e in emails]
-        contact.phones = [ContactPhone(phone=p) for p in phones]
-        contact.urls = [ContactUrl(kind=k, url=u) for k, u in urls]
-        contact.tags = self.tag_rows(record.tags)
+        """Queue a new contact; returns its stand-in id until the batch is written."""
+        photo = record.photo if record.photo and len(record.photo) <= MAX_PHOTO else None
+        new = import_batch.NewContact(
+            values={
+                "display_name": name, "given_name": _clip(record.given_name, 200),
+                "family_name": _clip(record.family_name, 200), "aliases": [],
+                "interests": [], "birthday": record.birthday,
+                "birthday_has_year": record.birthday_has_year if record.birthday else True,
+                "location": _clip(record.location, 300),
+                "personal_notes": _clip_text(record.notes), "how_met": _clip_text(record.how_met),
+                "met_on": record.met_on, "status": "active", "tier": "regular",
+                "horizon": "long_term", "photo": photo,
+                "photo_type": _clip(record.photo_type, 64) if photo else None,
+            },
+            emails=emails, phones=phones, urls=urls, tags=self.tag_ids(record.tags), key=key)
         if record.organization or record.title or record.department:
-            contact.roles = [Role(title=_clip(record.title, 300),
-                                  department=_clip(record.department, 300),
-                                  organization=_clip(record.organization, 300),
-                                  started=record.role_since, source=self.source)]
-        if key:
-            contact.sources = [ContactSource(owner_id=self.owner_id, source=self.source,
-                                             key=key)]
-        if record.photo and len(record.photo) <= MAX_PHOTO:
-            contact.photo, contact.photo_type = record.photo, _clip(record.photo_type, 64)
-        self.session.add(contact)
-        placeholder = -(len(self.real) + len(self.pending) + 1)
-        self.pending[placeholder] = contact
+            new.role = {"title": _clip(record.title, 300),
+                        "department": _clip(record.department, 300),
+                        "organization": _clip(record.organization, 300),
+                        "location": None, "started": record.role_since}
+        placeholder = self.batch.add_contact(new)
         self.index.add(placeholder, name=name, emails=emails, phones=phones,
                        urls=[u for _, u in urls])
         if key:
             self.index.add_source(placeholder, self.source, key)
         return placeholder
 
-    def tag_rows(self, names: Iterable[str]) -> list[Tag]:
+    def tag_ids(self, names: Iterable[str]) -> list[tuple[int, str]]:
+        """(id, name) of the owner's tags with these names, created where missing."""
         wanted = list(dict.fromkeys(n.strip().lower()[:100] for n in names if n.strip()))
         missing = [n for n in wanted if n not in self.tags]
         if missing:
-            for tag in self.session.scalars(select(Tag).where(Tag.owner_id == self.owner_id,
-                                                              Tag.name.in_(missing))):
-                self.tags[tag.name] = tag
-            for name in missing:
-                if name not in self.tags:
-                    self.tags[name] = Tag(owner_id=self.owner_id, name=name)
-                    self.session.add(self.tags[name])
-        return [self.tags[n] for n in wanted]
+            self.tags.update(self.session.execute(select(Tag.name, Tag.id).where(
+                Tag.owner_id == self.owner_id, Tag.name.in_(missing))).all())
+            new = [n for n in missing if n not in self.tags]
+            if new:
+                created = self.session.execute(
+                    insert(Tag).returning(Tag.id, sort_by_parameter_order=True),
+                    [{"owner_id": self.owner_id, "name": n} for n in new])
+                self.tags.update(zip(new, (row[0] for row in created), strict=True))
+        return [(self.tags[n], n) for n in wanted]
 
     def apply(self, contact: Contact, record: ContactRecord, emails: list[str],
               phones: list[str], urls: list[tuple[str, str]]) -> bool:
@@ -417,10 +411,11 @@ class _Importer:
             contact.photo, contact.photo_type = record.photo, _clip(record.photo_type, 64)
             diff["photo"] = "added"
         tag_names = {t.name for t in contact.tags}
-        new_tags = [t for t in self.tag_rows(record.tags) if t.name not in tag_names]
+        new_tags = [(tid, n) for tid, n in self.tag_ids(record.tags) if n not in tag_names]
         if new_tags:
-            contact.tags = [*contact.tags, *new_tags]
-            diff["tags_added"] = [t.name for t in new_tags]
+            contact.tags = [*contact.tags, *(self.session.get_one(Tag, tid)
+                                             for tid, _ in new_tags)]
+            diff["tags_added"] = [n for _, n in new_tags]
         if diff:
             self.index.add(contact.id, emails=diff.get("emails_added", []),
                            phones=diff.get("phones_added", []),
@@ -531,7 +526,7 @@ class _Importer:
         if not key:
             self.skip(record.where, "no source key")
             return
-        if key in self.batch_keys or self.lookup(key) is not None:
+        if key in self.batch.keys or self.batch.lookup(key) is not None:
             self.summary.unchanged += 1
             return
         try:
@@ -549,64 +544,20 @@ class _Importer:
             self.skip(record.where, "no participants besides you", bad=False)
             return
         topics = list(dict.fromkeys(t.strip()[:200] for t in record.topics if t.strip()))
-        row = Interaction(
-            owner_id=self.owner_id, occurred_at=record.occurred_at, format=format_,
-            initiated_by=initiator, topics=topics[:interactions.MAX_TOPICS],
-            summary=_clip_text(record.summary), duration_minutes=record.duration_minutes,
-            attendee_count=record.attendee_count or len(ids), source=self.source,
-            source_key=key, thread_key=_clip(record.thread_key, 500),
-        )
-        self.session.add(row)
-        self.batch.append((row, ids, _clip(record.in_reply_to_key, 500)))
-        self.batch_keys[key] = row
+        self.batch.add_interaction(import_batch.NewInteraction(values={
+            "occurred_at": record.occurred_at, "format": format_, "initiated_by": initiator,
+            "topics": topics[:interactions.MAX_TOPICS], "summary": _clip_text(record.summary),
+            "duration_minutes": record.duration_minutes,
+            "attendee_count": record.attendee_count or len(ids), "source": self.source,
+            "source_key": key, "thread_key": _clip(record.thread_key, 500),
+        }, people=ids, parent=_clip(record.in_reply_to_key, 500)))
         self.summary.interactions += 1
-
-    def lookup(self, key: str) -> int | None:
-        """The id of the interaction this source recorded under a key, if any."""
-        return self.session.scalar(select(Interaction.id).where(
-            Interaction.owner_id == self.owner_id, Interaction.source == self.source,
-            Interaction.source_key == key))
 
     # --- writing ---------------------------------------------------------------------------
 
-    def real_id(self, contact_id: int) -> int:
-        return self.real.get(contact_id, contact_id) if contact_id < 0 else contact_id
-
     def flush(self) -> None:
-        """Write the batch: contacts, their audit and search entries, participants, replies."""
-        self.session.flush()
-        created = list(self.pending.items())
-        for placeholder, contact in created:
-            self.real[placeholder] = contact.id
-            audit.record(self.session, owner_id=self.owner_id, contact_id=contact.id,
-                         actor=self.actor, action="create",
-                         changes={"name": contact.display_name, "source": self.source})
-        search.write_documents(self.session, [
-            search.Document(c.id, self.owner_id, contacts.document_body(c, []))
-            for _, c in created])
-        self.pending.clear()
-        rows, replies = [], []
-        for interaction, ids, parent in self.batch:
-            real = [self.real_id(i) for i in ids]
-            rows += [{"interaction_id": interaction.id, "contact_id": c} for c in real]
-            self.touched.update(real)
-            if interaction.topics:
-                self.topics.update(real)
-            for reply_id in self.waiting.pop(interaction.source_key or "", []):
-                replies.append({"id": reply_id, "reply_to_id": interaction.id})
-            if parent:
-                target = self.batch_keys.get(parent)
-                target_id = target.id if target is not None else self.lookup(parent)
-                if target_id is not None:
-                    replies.append({"id": interaction.id, "reply_to_id": target_id})
-                else:
-                    self.waiting.setdefault(parent, []).append(interaction.id)
-        if rows:
-            self.session.execute(insert(InteractionParticipant), rows)
-        if replies:
-            self.session.execute(update(Interaction), replies)
-        self.batch.clear()
-        self.batch_keys.clear()
+        """Write the batch, and refresh the search documents of the contacts it changed."""
+        self.batch.write()
         if self.changed:
             contacts.reindex(self.session, owner_id=self.owner_id, contact_ids=self.changed)
             self.changed.clear()
@@ -615,17 +566,17 @@ class _Importer:
         self.flush()
         # Contacts created by this import were listed by their stand-in ids; a dry run's new
         # ids vanish with it, so they are left out there.
+        real = self.batch.real_id
         for entry, contact_id in self.uncertain:
-            entry["contact_id"] = None if self.dry_run and contact_id < 0 \
-                else self.real_id(contact_id)
+            entry["contact_id"] = None if self.dry_run and contact_id < 0 else real(contact_id)
             for candidate in entry["candidates"]:
                 cid = candidate["id"]
-                candidate["id"] = None if self.dry_run and cid < 0 else self.real_id(cid)
-        if self.touched:
+                candidate["id"] = None if self.dry_run and cid < 0 else real(cid)
+        if self.batch.touched:
             interactions.refresh_last_contact(self.session, owner_id=self.owner_id,
-                                              contact_ids=sorted(self.touched),
+                                              contact_ids=sorted(self.batch.touched),
                                               rules=self.rules)
-        topics = sorted(self.topics)
+        topics = sorted(self.batch.topics)
         for start in range(0, len(topics), BATCH):
             contacts.reindex(self.session, owner_id=self.owner_id,
                              contact_ids=topics[start:start + BATCH])

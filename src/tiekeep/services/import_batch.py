@@ -1,0 +1,180 @@
+"""The write side of an import: new contacts and interactions gathered, then inserted in bulk.
+
+Building an ORM object graph per contact (the contact, its emails, phones, role, tags and
+source) costs more than reading the card it came from, so an import collects plain rows and
+inserts each table's rows of a batch in one statement. A new contact gets a negative stand-in
+id until its batch is written; identity resolution and interactions refer to it by that id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, cast
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from tiekeep.core import search
+from tiekeep.core.models import (
+    AuditEntry,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactSource,
+    ContactTag,
+    ContactUrl,
+    Interaction,
+    InteractionParticipant,
+    Role,
+)
+from tiekeep.services import contacts
+
+
+@dataclass
+class NewContact:
+    """A contact to insert: the contacts row and what hangs off it."""
+
+    values: dict[str, Any]
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    urls: list[tuple[str, str]] = field(default_factory=list)
+    tags: list[tuple[int, str]] = field(default_factory=list)  # (tag id, name)
+    role: dict[str, Any] | None = None
+    key: str | None = None
+
+    def search_body(self) -> str:
+        """The search document, from the same fields contacts.document_body reads."""
+        stand_in = SimpleNamespace(
+            display_name=self.values["display_name"], aliases=[], interests=[],
+            given_name=self.values.get("given_name"), family_name=self.values.get("family_name"),
+            emails=[SimpleNamespace(email=e) for e in self.emails],
+            roles=[SimpleNamespace(**self.role)] if self.role else [],
+            location=self.values.get("location"),
+            personal_notes=self.values.get("personal_notes"),
+            how_met=self.values.get("how_met"),
+            tags=[SimpleNamespace(name=name) for _, name in self.tags])
+        return contacts.document_body(cast(Contact, stand_in), [])
+
+
+@dataclass
+class NewInteraction:
+    """An interaction to insert, its participants (stand-in ids allowed) and its parent."""
+
+    values: dict[str, Any]
+    people: list[int]
+    parent: str | None = None
+
+
+class Batch:
+    """What an import has gathered and not yet written, and what it must finish with."""
+
+    def __init__(self, session: Session, *, owner_id: int, source: str, actor: str) -> None:
+        self.session = session
+        self.owner_id = owner_id
+        self.source = source
+        self.actor = actor
+        self.pending: dict[int, NewContact] = {}
+        self.real: dict[int, int] = {}
+        self.interactions: list[NewInteraction] = []
+        self.keys: dict[str, int] = {}
+        # Replies whose parent has not been seen yet, by the parent's key.
+        self.waiting: dict[str, list[int]] = {}
+        self.touched: set[int] = set()
+        self.topics: set[int] = set()
+        self._next = -1
+
+    def __len__(self) -> int:
+        return len(self.pending) + len(self.interactions)
+
+    def add_contact(self, new: NewContact) -> int:
+        """Queue a contact; returns its stand-in id."""
+        placeholder, self._next = self._next, self._next - 1
+        self.pending[placeholder] = new
+        return placeholder
+
+    def add_interaction(self, new: NewInteraction) -> None:
+        self.keys[new.values["source_key"]] = len(self.interactions)
+        self.interactions.append(new)
+
+    def real_id(self, contact_id: int) -> int:
+        return self.real.get(contact_id, contact_id) if contact_id < 0 else contact_id
+
+    def lookup(self, key: str) -> int | None:
+        """The id of the interaction this source recorded under a key, if any."""
+        return self.session.scalar(select(Interaction.id).where(
+            Interaction.owner_id == self.owner_id, Interaction.source == self.source,
+            Interaction.source_key == key))
+
+    def _insert_ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+        result = self.session.execute(
+            insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+        return [row[0] for row in result]
+
+    def _rows(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(model), rows)
+
+    def write(self) -> None:
+        """Insert the batch: ORM changes first, then contacts, then interactions."""
+        self.session.flush()
+        if self.pending:
+            self._write_contacts()
+        if self.interactions:
+            self._write_interactions()
+
+    def _write_contacts(self) -> None:
+        items = list(self.pending.items())
+        ids = self._insert_ids(Contact, [{"owner_id": self.owner_id, **new.values}
+                                         for _, new in items])
+        children: dict[Any, list[dict[str, Any]]] = {
+            m: [] for m in (ContactEmail, ContactPhone, ContactUrl, ContactTag, ContactSource,
+                            Role, AuditEntry)}
+        documents = []
+        for (placeholder, new), cid in zip(items, ids, strict=True):
+            self.real[placeholder] = cid
+            children[ContactEmail] += [{"contact_id": cid, "email": e} for e in new.emails]
+            children[ContactPhone] += [{"contact_id": cid, "phone": p} for p in new.phones]
+            children[ContactUrl] += [{"contact_id": cid, "kind": k, "url": u}
+                                     for k, u in new.urls]
+            children[ContactTag] += [{"contact_id": cid, "tag_id": t} for t, _ in new.tags]
+            if new.key:
+                children[ContactSource].append({"owner_id": self.owner_id, "contact_id": cid,
+                                                 "source": self.source, "key": new.key})
+            if new.role:
+                children[Role].append({"contact_id": cid, "source": self.source, **new.role})
+            children[AuditEntry].append({
+                "owner_id": self.owner_id, "contact_id": cid, "actor": self.actor or "",
+                "action": "create", "changes": {"name": new.values["display_name"],
+                                                "source": self.source}})
+            documents.append(search.Document(cid, self.owner_id, new.search_body()))
+        for model, rows in children.items():
+            self._rows(model, rows)
+        search.write_documents(self.session, documents)
+        self.pending.clear()
+
+    def _write_interactions(self) -> None:
+        batch = self.interactions
+        ids = self._insert_ids(Interaction, [{"owner_id": self.owner_id, **new.values}
+                                             for new in batch])
+        people, replies = [], []
+        for new, iid in zip(batch, ids, strict=True):
+            real = [self.real_id(c) for c in new.people]
+            people += [{"interaction_id": iid, "contact_id": c} for c in real]
+            self.touched.update(real)
+            if new.values.get("topics"):
+                self.topics.update(real)
+            for reply_id in self.waiting.pop(new.values["source_key"], []):
+                replies.append({"id": reply_id, "reply_to_id": iid})
+            if new.parent:
+                index = self.keys.get(new.parent)
+                target = ids[index] if index is not None else self.lookup(new.parent)
+                if target is not None:
+                    replies.append({"id": iid, "reply_to_id": target})
+                else:
+                    self.waiting.setdefault(new.parent, []).append(iid)
+        self._rows(InteractionParticipant, people)
+        if replies:
+            self.session.execute(update(Interaction), replies)
+        self.interactions.clear()
+        self.keys.clear()
