@@ -107,7 +107,9 @@ def test_snooze_round_trip(db_url: str, network: dict[str, int]) -> None:
                          ([], "--until DATE or --days N"),
                          (["--days", "0"], "--days must be at least 1"),
                          (["--days", "2", "--kind", "everything"], "unknown agenda kind"),
-                         (["--until", "2026-03-01"], "a day after today")):
+                         (["--until", "2026-03-01"], "a day after today"),
+                         (["--dismiss", "--days", "2"], "--dismiss takes no"),
+                         (["--dismiss", "--kind", "overdue"], "not dismissed")):
         failed = run(db_url, "snooze", "Kira", *bad, "--date", "2026-03-15")
         assert failed.exit_code == 2
         (line,) = failed.stderr.splitlines()
@@ -115,14 +117,14 @@ def test_snooze_round_trip(db_url: str, network: dict[str, int]) -> None:
 
 
 def test_dismiss_a_birthday_for_this_year(db_url: str, network: dict[str, int]) -> None:
-    result = run(db_url, "dismiss", "Bea", "--date", "2026-03-15")
+    result = run(db_url, "snooze", "Bea", "--dismiss", "--date", "2026-03-15")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == ("Dismissed: Bea Birthday: Birthday in 2 days (Tue 17 Mar) "
                                      "— turns 36 (for 2026 only)")
     assert "date" not in {i["kind"] for i in agenda(db_url, "2026-03-16")}
     assert [i["key"] for i in agenda(db_url, "2027-03-15") if i["kind"] == "date"] == [
         "birthday:2027"]
-    again = run(db_url, "dismiss", "Bea", "--date", "2026-03-15")
+    again = run(db_url, "snooze", "Bea", "--dismiss", "--kind", "date", "--date", "2026-03-15")
     assert again.stdout.strip() == "Nothing to dismiss for Bea Birthday on 2026-03-15."
 
 

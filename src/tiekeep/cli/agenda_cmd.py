@@ -1,4 +1,5 @@
-"""`tiekeep today`, `done`, `snooze` and `dismiss`: the agenda, and acting on it."""
+"""`tiekeep today`, `done` and `snooze` (also `snooze --dismiss`): the agenda, and acting
+on it."""
 
 from __future__ import annotations
 
@@ -106,43 +107,47 @@ def snooze(
     until: Annotated[str | None, typer.Option("--until", help="Hide until this day, "
                                               "YYYY-MM-DD.")] = None,
     days: Annotated[int | None, typer.Option("--days", help="Hide for N days.")] = None,
-    kind: Annotated[str, typer.Option("--kind", help="Only this kind of item: overdue, "
-                                      "followup, date, role_change, project_ended, give_first "
-                                      "(default: all).")] = "*",
+    dismiss: Annotated[bool, typer.Option("--dismiss", help="Instead, dismiss the current "
+                                          "date, role-change, project and give-first "
+                                          "reminders (a date reminder for this year "
+                                          "only).")] = False,
+    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind of item: "
+                                             "overdue, followup, date, role_change, "
+                                             "project_ended, give_first (default: all).")]
+    = None,
     date_: DateOpt = None,
 ) -> None:
-    """Hide a contact's agenda items until a day."""
+    """Hide a contact's agenda items until a day, or dismiss its reminders."""
+    from tiekeep.errors import InvalidInput
+
+    if dismiss:
+        if until is not None or days is not None:
+            raise InvalidInput("--dismiss takes no --until or --days")
+        _dismiss(ctx, ref, kind, date_)
+        return
     from datetime import timedelta
 
-    from tiekeep.errors import InvalidInput
     from tiekeep.services import agenda, contacts, parsing
 
     app, _config, day = _setup(ctx, date_)
     owner_id = app.owner_id()
     if (until is None) == (days is None):
-        raise InvalidInput("say how long: --until DATE or --days N")
+        raise InvalidInput("say how long: --until DATE or --days N (or --dismiss)")
     if days is not None and days < 1:
         raise InvalidInput(f"--days must be at least 1, not {days}")
     end = parsing.calendar_date(until) if until else day + timedelta(days=days or 0)
     with app.db().transaction() as session:
         contact = contacts.resolve(session, owner_id=owner_id, ref=ref)
         agenda.snooze(session, owner_id=owner_id, contact_id=contact.id, until=end, today=day,
-                      kind=kind)
-        what = "all items" if kind == "*" else f"{kind} items"
+                      kind=kind or "*")
+        what = f"{kind} items" if kind else "all items"
         message = f"Snoozed {contact.display_name} ({what}) until {end}"
     _say(app, message)
 
 
-def dismiss(
-    ctx: typer.Context,
-    ref: RefArg,
-    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind: date, "
-                                             "role_change, project_ended or give_first.")]
-    = None,
-    date_: DateOpt = None,
-) -> None:
-    """Dismiss a contact's date, role-change, project or give-first reminders (a date
-    reminder for this year only)."""
+def _dismiss(ctx: typer.Context, ref: str, kind: str | None, date_: str | None) -> None:
+    """`snooze --dismiss`: a date reminder goes for this year, a role change is
+    acknowledged, a give-first nudge waits for the balance to change."""
     from tiekeep.services import agenda, contacts
 
     app, config, day = _setup(ctx, date_)
@@ -167,4 +172,3 @@ def register(app: typer.Typer) -> None:
     app.command("today")(today)
     app.command("done")(done)
     app.command("snooze")(snooze)
-    app.command("dismiss")(dismiss)
