@@ -91,3 +91,61 @@ def test_dashboard_twin_lists_open_followups(api: TestClient, db: Database,
     data = api.get("/api/v1/dashboard").json()
     assert [f["text"] for f in data["followups"]] == ["call back"]
     assert data["followups"][0]["contact"]["name"] == "Anna"
+
+
+def _met(db: Database, owner: Account, contact_id: int, days_ago: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tiekeep.services import interactions
+
+    with db.transaction() as session:
+        interactions.log(session, owner_id=owner.id, data=interactions.InteractionCreate(
+            participant_ids=[contact_id], format="call",
+            occurred_at=datetime.now(UTC) - timedelta(days=days_ago)))
+
+
+def test_agenda_lists_overdue_ties_and_done_clears_them(api: TestClient, db: Database,
+                                                       alice: Account) -> None:
+    anna = add_contact(db, alice, "Anna", tier="key")
+    _met(db, alice, anna, 40)
+    agenda = api.get("/api/v1/agenda").json()
+    assert [(i["kind"], i["contact"]["name"]) for i in agenda["items"]] == [("overdue", "Anna")]
+    assert agenda["items"][0]["reason"]
+    done = api.post(f"/api/v1/agenda/{anna}/done", json={"format": "call", "note": "caught up"})
+    assert done.status_code == 200, done.text
+    assert api.get("/api/v1/agenda").json()["items"] == []
+    assert api.get("/api/v1/dashboard").json()["agenda"] == []
+
+
+def test_agenda_snooze_hides_until_the_date(api: TestClient, db: Database,
+                                            alice: Account) -> None:
+    anna = add_contact(db, alice, "Anna", tier="key")
+    _met(db, alice, anna, 40)
+    snoozed = api.post(f"/api/v1/agenda/{anna}/snooze", json={"until": "2099-01-01"})
+    assert snoozed.status_code == 200 and snoozed.json()["kind"] == "*"
+    assert api.get("/api/v1/agenda").json()["items"] == []
+    assert api.post(f"/api/v1/agenda/{anna}/snooze", json={"until": "2000-01-01"}) \
+        .status_code == 422
+
+
+def test_agenda_reasons_follow_the_language(api: TestClient, db: Database,
+                                            alice: Account) -> None:
+    anna = add_contact(db, alice, "Anna", tier="key")
+    _met(db, alice, anna, 40)
+    english = api.get("/api/v1/agenda").json()["items"][0]["reason"]
+    api.patch("/api/v1/me", json={"locale": "ru"})
+    russian = api.get("/api/v1/agenda").json()["items"][0]["reason"]
+    assert english != russian
+
+
+def test_calendar_url_serves_the_feed_until_revoked(api: TestClient, db: Database,
+                                                    alice: Account) -> None:
+    anna = add_contact(db, alice, "Anna")
+    api.post("/api/v1/followups", json={"contact_id": anna, "text": "send the deck",
+                                        "due": "2026-12-01"})
+    url = api.post("/api/v1/me/calendar").json()["url"].removeprefix("http://testserver")
+    feed = api.get(url, headers={"Authorization": ""})
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VCALENDAR" in feed.content and b"send the deck" in feed.content
+    api.delete("/api/v1/me/calendar")
+    assert api.get(url).status_code == 404

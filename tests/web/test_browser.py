@@ -12,6 +12,7 @@ import shutil
 import socket
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import pytest
 from tests.web.conftest import PASSWORD, Account, add_contact, make_user
 from tiekeep.core.db import Database
 from tiekeep.core.schema import open_database
-from tiekeep.services import followups, values
+from tiekeep.services import interactions, values
 from tiekeep.settings import load_settings
 
 pytestmark = pytest.mark.browser
@@ -148,23 +149,33 @@ def test_login_search_open_contact_and_log_with_two(live: tuple[str, Database],
     expect(timeline).to_contain_text("Boris Ivanov")
 
 
-def test_done_on_the_dashboard_takes_the_item_away(live: tuple[str, Database],
-                                                    page: Any) -> None:
+def _met(db: Database, owner: Account, contact_id: int, days_ago: int) -> None:
+    with db.transaction() as session:
+        interactions.log(session, owner_id=owner.id, data=interactions.InteractionCreate(
+            participant_ids=[contact_id], format="call",
+            occurred_at=datetime.now(UTC) - timedelta(days=days_ago)))
+
+
+def test_agenda_item_done_leaves_the_dashboard(live: tuple[str, Database], page: Any) -> None:
     base, db = live
     alice = make_user(db, "alice")
-    anna = add_contact(db, alice, "Anna Petrova")
-    with db.transaction() as session:
-        followups.create(session, owner_id=alice.id, contact_id=anna, text="send the deck")
-        followups.create(session, owner_id=alice.id, contact_id=anna, text="book a lunch")
+    anna = add_contact(db, alice, "Anna Petrova", tier="key")
+    boris = add_contact(db, alice, "Boris Ivanov", tier="key")
+    _met(db, alice, anna, 60)
+    _met(db, alice, boris, 40)
     _log_in(page, base, alice)
-    item = page.locator(".item", has_text="send the deck")
-    expect(item).to_be_visible()
+    agenda = page.locator("ol.agenda")
+    anna_item = agenda.locator(".item", has_text="Anna Petrova")
+    expect(anna_item).to_be_visible()
+    expect(agenda.locator(".item", has_text="Boris Ivanov")).to_be_visible()
     _shot(page, "dashboard-before-done")
-    item.get_by_role("button", name="Done").click()
-    expect(item).to_have_count(0)
-    expect(page.locator(".item", has_text="book a lunch")).to_be_visible()
+    anna_item.get_by_role("button", name="Done: Anna Petrova").click()
+    expect(anna_item).to_have_count(0)
+    expect(agenda.locator(".item", has_text="Boris Ivanov")).to_be_visible()
+    _shot(page, "dashboard-after-done")
     page.reload()
-    expect(page.locator(".item", has_text="send the deck")).to_have_count(0)
+    expect(page.locator("ol.agenda .item", has_text="Boris Ivanov")).to_be_visible()
+    expect(page.locator("ol.agenda .item", has_text="Anna Petrova")).to_have_count(0)
 
 
 def test_import_a_vcard_switch_to_russian_and_see_a_chart(live: tuple[str, Database],

@@ -34,6 +34,9 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "PlanItemCreate": {"text": "ask about the move"},
     "NextMeetingIn": {"at": "2026-12-01T10:00:00+00:00"},
     "SnoozeIn": {"until": "2027-01-01"},
+    "AgendaDone": {"format": "call"},
+    "AgendaSnooze": {"until": "2099-01-01"},
+    "AgendaDismiss": {},
 }
 # Form fields of the pages' forms, by name, or by (route name, field name) where it differs.
 FORM_FIELDS: dict[str | tuple[str, str], Any] = {
@@ -41,6 +44,8 @@ FORM_FIELDS: dict[str | tuple[str, str], Any] = {
     "direction": "given", "kind": "information", "description": "the deck",
     "text": "call back", "other": "{other_contact_id}", "title": "Head",
     ("contact_plan", "kind"): "topic",
+    ("agenda_snooze_form", "kind"): "*",
+    ("agenda_dismiss_form", "kind"): "date",
 }
 # Routes whose object must be in a particular state: which fixture fills which parameter.
 ROUTE_OBJECTS = {

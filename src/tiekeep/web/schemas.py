@@ -459,3 +459,52 @@ class ImportJobPublic(BaseModel):
     progress: float = Field(description="0 to 1")
     summary: dict[str, Any] | None
     error: str | None
+
+
+# --- the agenda ----------------------------------------------------------------------------
+
+AgendaKind = Literal["overdue", "followup", "date", "role_change", "project_ended",
+                     "give_first"]
+
+
+class AgendaItemPublic(BaseModel):
+    """One thing to act on (``AgendaItem.to_dict``); kinds add their own details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str
+    contact: Participant
+    reason: str
+    priority: float
+    tier: str
+    due: str | None
+    urgent: bool
+    key: str
+    suggestions: list[dict[str, Any]]
+
+
+class AgendaPublic(BaseModel):
+    date: str
+    items: list[AgendaItemPublic]
+
+
+class AgendaDone(Strict):
+    format: FormatName = "other"
+    note: Annotated[str, Field(max_length=2000)] | None = None
+    at: datetime | None = None
+
+
+class AgendaSnooze(Strict):
+    until: date
+    kind: Literal["*", "overdue", "followup", "date", "role_change", "project_ended",
+                  "give_first"] = "*"
+
+
+class AgendaSnoozed(BaseModel):
+    contact_id: int
+    kind: str
+    until: str
+
+
+class AgendaDismiss(Strict):
+    kind: Literal["date", "role_change", "project_ended", "give_first"] | None = None

@@ -5,15 +5,16 @@ Each function gathers what services return into one dict; no rule is decided her
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tiekeep.core.models import AuditEntry
-from tiekeep.services import audit, contacts, directory, followups, profile, values
+from tiekeep.services import agenda, audit, contacts, directory, followups, profile, values
 
 AUDIT_LIMIT = 50
+AGENDA_LIMIT = 20
+FOLLOWUP_LIMIT = 20
 
 
 def audit_to_dict(entry: AuditEntry) -> dict[str, Any]:
@@ -44,19 +45,16 @@ def followup_dict(row: Any) -> dict[str, Any]:
                                                  "name": row.contact.display_name}}
 
 
-def dashboard(session: Session, *, owner_id: int, today: date | None = None,
-              extras: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The dashboard: today's agenda, open follow-ups, value balance and charts."""
-    today = today or datetime.now(UTC).date()
+def dashboard(session: Session, *, owner_id: int, config: agenda.AgendaConfig,
+              limit: int = AGENDA_LIMIT) -> dict[str, Any]:
+    """The dashboard: today's agenda, open follow-ups and the value balance."""
+    today = config.today()
+    items = agenda.build(session, owner_id=owner_id, today=today, config=config, limit=limit)
     open_followups = followups.list(session, owner_id=owner_id)
-    visible = [f for f in open_followups
-               if f.snoozed_until is None or f.snoozed_until <= today]
-    result: dict[str, Any] = {
+    return {
         "date": today.isoformat(),
-        "followups": [followup_dict(f) for f in visible[:20]],
-        "followup_count": len(visible),
+        "agenda": [item.to_dict() for item in items],
+        "followups": [followup_dict(f) for f in open_followups[:FOLLOWUP_LIMIT]],
+        "followup_count": len(open_followups),
         "balance": values.balance(session, owner_id=owner_id),
     }
-    for name, build in (extras or {}).items():
-        result[name] = build(session, owner_id=owner_id, today=today)
-    return result

@@ -27,6 +27,8 @@ TERMS: dict[str, tuple[str, ...]] = {
                       N_("trust")),
     "audit_action": (N_("create"), N_("update"), N_("archive"), N_("unarchive"),
                      N_("delete"), N_("undelete"), N_("merge"), N_("role")),
+    "agenda_kind": (N_("overdue"), N_("followup"), N_("date"), N_("role_change"),
+                    N_("project_ended"), N_("give_first")),
     "job_status": (N_("queued"), N_("running"), N_("done"), N_("failed")),
     "import_count": (N_("created"), N_("updated"), N_("merged"), N_("unchanged"),
                      N_("skipped"), N_("interactions"), N_("role_changes")),

@@ -23,6 +23,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def build_router() -> APIRouter:
     """Every API module's router under /api/v1."""
     from tiekeep.web.api import (
+        agenda,
         contacts,
         dashboard,
         followups,
@@ -34,7 +35,7 @@ def build_router() -> APIRouter:
     )
 
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
-    for module in (contacts, interactions, values, followups, plans, me, dashboard,
+    for module in (contacts, interactions, values, followups, plans, agenda, me, dashboard,
                    imports):
         router.include_router(module.router)
     return router

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from tiekeep.web import views
-from tiekeep.web.deps import CurrentUser, ReadSession
+from tiekeep.web.api.agenda import config_for
+from tiekeep.web.deps import CurrentUser, ReadSession, StateDep
 
 router = APIRouter(tags=["dashboard"])
 
 
 @router.get("/dashboard", name="api_dashboard")
-def get_dashboard(user: CurrentUser, session: ReadSession) -> dict[str, Any]:
-    """Today's agenda, open follow-ups, value balance and chart data (the dashboard's data)."""
-    return views.dashboard(session, owner_id=user.id)
+def get_dashboard(request: Request, user: CurrentUser, state: StateDep,
+                  session: ReadSession) -> dict[str, Any]:
+    """Today's agenda (top 20), open follow-ups and the value balance (the dashboard)."""
+    return views.dashboard(session, owner_id=user.id,
+                           config=config_for(state, request, user))
