@@ -100,11 +100,15 @@ class Batch:
     def real_id(self, contact_id: int) -> int:
         return self.real.get(contact_id, contact_id) if contact_id < 0 else contact_id
 
-    def lookup(self, key: str) -> int | None:
-        """The id of the interaction this source recorded under a key, if any."""
-        return self.session.scalar(select(Interaction.id).where(
-            Interaction.owner_id == self.owner_id, Interaction.source == self.source,
-            Interaction.source_key == key))
+    def known(self, keys: list[str]) -> dict[str, int]:
+        """The ids of the interactions this source already recorded under these keys."""
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 500):
+            found.update((key, iid) for key, iid in self.session.execute(
+                select(Interaction.source_key, Interaction.id).where(
+                    Interaction.owner_id == self.owner_id, Interaction.source == self.source,
+                    Interaction.source_key.in_(keys[start:start + 500]))))
+        return found
 
     def _insert_ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
         result = self.session.execute(
@@ -115,13 +119,16 @@ class Batch:
         if rows:
             self.session.execute(insert(model), rows)
 
-    def write(self) -> None:
-        """Insert the batch: ORM changes first, then contacts, then interactions."""
+    def write(self) -> int:
+        """Insert the batch: ORM changes first, then contacts, then interactions.
+
+        Returns how many of the batch's interactions were already recorded (by an earlier
+        import); they are checked here, a batch at a time, rather than one query each.
+        """
         self.session.flush()
         if self.pending:
             self._write_contacts()
-        if self.interactions:
-            self._write_interactions()
+        return self._write_interactions() if self.interactions else 0
 
     def _write_contacts(self) -> None:
         items = list(self.pending.items())
@@ -153,10 +160,14 @@ class Batch:
         search.write_documents(self.session, documents)
         self.pending.clear()
 
-    def _write_interactions(self) -> None:
-        batch = self.interactions
+    def _write_interactions(self) -> int:
+        earlier = self.known(list(self.keys))
+        batch = [new for new in self.interactions if new.values["source_key"] not in earlier]
+        self.keys = {new.values["source_key"]: i for i, new in enumerate(batch)}
+        parents = self.known(sorted({new.parent for new in batch if new.parent
+                                     and new.parent not in self.keys}))
         ids = self._insert_ids(Interaction, [{"owner_id": self.owner_id, **new.values}
-                                             for new in batch])
+                                             for new in batch]) if batch else []
         people, replies = [], []
         for new, iid in zip(batch, ids, strict=True):
             real = [self.real_id(c) for c in new.people]
@@ -168,7 +179,7 @@ class Batch:
                 replies.append({"id": reply_id, "reply_to_id": iid})
             if new.parent:
                 index = self.keys.get(new.parent)
-                target = ids[index] if index is not None else self.lookup(new.parent)
+                target = ids[index] if index is not None else parents.get(new.parent)
                 if target is not None:
                     replies.append({"id": iid, "reply_to_id": target})
                 else:
@@ -178,3 +189,4 @@ class Batch:
             self.session.execute(update(Interaction), replies)
         self.interactions.clear()
         self.keys.clear()
+        return len(earlier)

@@ -526,7 +526,7 @@ class _Importer:
         if not key:
             self.skip(record.where, "no source key")
             return
-        if key in self.batch.keys or self.batch.lookup(key) is not None:
+        if key in self.batch.keys:  # one already recorded earlier is found when written
             self.summary.unchanged += 1
             return
         try:
@@ -557,7 +557,9 @@ class _Importer:
 
     def flush(self) -> None:
         """Write the batch, and refresh the search documents of the contacts it changed."""
-        self.batch.write()
+        known = self.batch.write()
+        self.summary.interactions -= known
+        self.summary.unchanged += known
         if self.changed:
             contacts.reindex(self.session, owner_id=self.owner_id, contact_ids=self.changed)
             self.changed.clear()
