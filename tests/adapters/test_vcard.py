@@ -199,6 +199,13 @@ def test_binary_file_is_rejected(tmp_path: Path) -> None:
         read(path)
 
 
+def test_utf16_without_byte_order_mark_is_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, "utf16_no_bom.vcf", "BEGIN:VCARD\nFN:Anna\nEND:VCARD\n",
+                 encoding="utf-16-le")
+    with pytest.raises(ImportRejected, match=r"utf16_no_bom.vcf, line 1: NUL bytes.*UTF-16"):
+        read(path)
+
+
 def test_empty_file_is_rejected(tmp_path: Path) -> None:
     path = write(tmp_path, "empty.vcf", "\n\n")
     with pytest.raises(ImportRejected, match="no vCard in the file"):

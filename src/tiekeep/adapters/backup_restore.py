@@ -14,9 +14,9 @@ from array import array
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tiekeep.core.models import (
@@ -345,7 +345,8 @@ class _Restore:
     def finish(self) -> None:
         """Set the forward references, keeping each row's own updated_at."""
         # Core statements: the ORM's bulk update would insist on the contact's version.
-        contacts, interactions = Contact.__table__, Interaction.__table__
+        contacts = cast(Table, Contact.__table__)
+        interactions = cast(Table, Interaction.__table__)
         if self.later_intro:
             self.session.execute(
                 update(contacts).where(contacts.c.id == bindparam("row_id"))

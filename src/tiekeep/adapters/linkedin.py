@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from tiekeep.adapters import textio
 from tiekeep.adapters.keys import url_key
@@ -98,7 +98,7 @@ def _zip_opener(path: Path, member: str) -> Opener:
     def opener() -> Iterator[IO[bytes]]:
         try:
             with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
-                yield io.BufferedReader(raw)  # type: ignore[arg-type]
+                yield io.BufferedReader(cast(Any, raw))  # zip members lack peek()
         except (zipfile.BadZipFile, OSError) as exc:
             raise ImportRejected(f"{path}: the zip cannot be read ({exc})") from None
     return opener

@@ -50,8 +50,8 @@ class Lines:
             return
         if head.startswith(b"\xef\xbb\xbf"):
             stream.read(3)
-        while line := stream.readline(MAX_LINE):
-            yield line
+        while raw := stream.readline(MAX_LINE):
+            yield raw
 
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
         for raw in self._source():

@@ -118,7 +118,9 @@ class Index:
                                    .join(Contact, Contact.id == table.contact_id).where(*alive)
                                    .order_by(table.contact_id, table.id))
             for cid, value in rows:
-                index.add(cid, **{add: [value]})
+                index.add(cid, emails=[value] if add == "emails" else (),
+                          phones=[value] if add == "phones" else (),
+                          urls=[value] if add == "urls" else ())
         for cid, source, key in session.execute(
                 select(ContactSource.contact_id, ContactSource.source, ContactSource.key)
                 .join(Contact, Contact.id == ContactSource.contact_id).where(*alive)
@@ -325,5 +327,5 @@ def _organizations(session: Session, contact_ids: set[int]) -> dict[int, str]:
             Role.contact_id.in_(ids[start:start + 500]), Role.ended.is_(None),
             Role.organization.is_not(None)))
         for cid, org in rows:
-            result[cid] = org.strip().lower()
+            result[cid] = (org or "").strip().lower()
     return result

@@ -104,7 +104,7 @@ class Batch:
         """The ids of the interactions this source already recorded under these keys."""
         found: dict[str, int] = {}
         for start in range(0, len(keys), 500):
-            found.update((key, iid) for key, iid in self.session.execute(
+            found.update((key or "", iid) for key, iid in self.session.execute(
                 select(Interaction.source_key, Interaction.id).where(
                     Interaction.owner_id == self.owner_id, Interaction.source == self.source,
                     Interaction.source_key.in_(keys[start:start + 500]))))
