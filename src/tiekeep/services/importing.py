@@ -163,16 +163,17 @@ def _guarded(records: Iterable[Any], path: Path) -> Iterator[Any]:
 
 
 def _clip(value: str | None, size: int) -> str | None:
+    """One line of text, cut to its column's size (PostgreSQL refuses longer, and NULs)."""
     if value is None:
         return None
-    cleaned = " ".join(value.split())
+    cleaned = " ".join(value.replace("\x00", "").split())
     return cleaned[:size] or None
 
 
 def _clip_text(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
-    return value.strip()[:MAX_TEXT]
+    return value.replace("\x00", "").strip()[:MAX_TEXT] or None
 
 
 _ROLE_AUTHORITY = {"manual": 3, "linkedin": 2}
@@ -543,7 +544,7 @@ class _Importer:
         if not ids:
             self.skip(record.where, "no participants besides you", bad=False)
             return
-        topics = list(dict.fromkeys(t.strip()[:200] for t in record.topics if t.strip()))
+        topics = list(dict.fromkeys(t for t in (_clip(x, 200) for x in record.topics) if t))
         self.batch.add_interaction(import_batch.NewInteraction(values={
             "occurred_at": record.occurred_at, "format": format_, "initiated_by": initiator,
             "topics": topics[:interactions.MAX_TOPICS], "summary": _clip_text(record.summary),
