@@ -23,12 +23,8 @@ from tiekeep.adapters.records import ContactRecord, InteractionRecord, PersonRef
 from tiekeep.core.enums import Format, Initiator, parse_choice
 from tiekeep.core.models import (
     Contact,
-    ContactEmail,
-    ContactPhone,
     ContactSource,
-    ContactUrl,
     ImportRun,
-    Role,
     Tag,
     User,
     utcnow,
@@ -39,15 +35,14 @@ from tiekeep.services import (
     contacts,
     identity,
     import_batch,
+    import_merge,
     interactions,
     parsing,
-    roles,
 )
+from tiekeep.services.import_merge import MAX_PHOTO, clip, clip_text
 
 BATCH = 500
 LIST_LIMIT = 500  # skipped records, notes and possible matches listed; all are counted
-MAX_TEXT = 20_000
-MAX_PHOTO = 5 * 2**20
 
 
 @dataclass
@@ -162,27 +157,6 @@ def _guarded(records: Iterable[Any], path: Path) -> Iterator[Any]:
         yield record
 
 
-def _clip(value: str | None, size: int) -> str | None:
-    """One line of text, cut to its column's size (PostgreSQL refuses longer, and NULs)."""
-    if value is None:
-        return None
-    cleaned = " ".join(value.replace("\x00", "").split())
-    return cleaned[:size] or None
-
-
-def _clip_text(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    return value.replace("\x00", "").strip()[:MAX_TEXT] or None
-
-
-_ROLE_AUTHORITY = {"manual": 3, "linkedin": 2}
-
-
-def _same(a: str | None, b: str | None) -> bool:
-    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
-
-
 class _Importer:
     """One import run: the identity index, the current batch, and what is left to finish."""
 
@@ -283,7 +257,7 @@ class _Importer:
         return list(dict.fromkeys(emails)), list(dict.fromkeys(phones)), urls
 
     def contact(self, record: ContactRecord) -> None:
-        name = _clip(record.name, contacts.MAX_NAME)
+        name = clip(record.name, contacts.MAX_NAME)
         if not name:
             self.skip(record.where, "no name")
             return
@@ -291,7 +265,7 @@ class _Importer:
         if self.my_emails.intersection(emails):
             self.skip(record.where, "this is you (one of your me.emails)", bad=False)
             return
-        key = (_clip(record.source_key, 500)
+        key = (clip(record.source_key, 500)
                or f"~{identity.name_key(name)}|{emails[0] if emails else ''}"[:500])
         if key in self.deleted_sources:
             self.skip(record.where, f"'{name}' was deleted here; not imported again", bad=False)
@@ -335,21 +309,21 @@ class _Importer:
         photo = record.photo if record.photo and len(record.photo) <= MAX_PHOTO else None
         new = import_batch.NewContact(
             values={
-                "display_name": name, "given_name": _clip(record.given_name, 200),
-                "family_name": _clip(record.family_name, 200), "aliases": [],
+                "display_name": name, "given_name": clip(record.given_name, 200),
+                "family_name": clip(record.family_name, 200), "aliases": [],
                 "interests": [], "birthday": record.birthday,
                 "birthday_has_year": record.birthday_has_year if record.birthday else True,
-                "location": _clip(record.location, 300),
-                "personal_notes": _clip_text(record.notes), "how_met": _clip_text(record.how_met),
+                "location": clip(record.location, 300),
+                "personal_notes": clip_text(record.notes), "how_met": clip_text(record.how_met),
                 "met_on": record.met_on, "status": "active", "tier": "regular",
                 "horizon": "long_term", "photo": photo,
-                "photo_type": _clip(record.photo_type, 64) if photo else None,
+                "photo_type": clip(record.photo_type, 64) if photo else None,
             },
             emails=emails, phones=phones, urls=urls, tags=self.tag_ids(record.tags), key=key)
         if record.organization or record.title or record.department:
-            new.role = {"title": _clip(record.title, 300),
-                        "department": _clip(record.department, 300),
-                        "organization": _clip(record.organization, 300),
+            new.role = {"title": clip(record.title, 300),
+                        "department": clip(record.department, 300),
+                        "organization": clip(record.organization, 300),
                         "location": None, "started": record.role_since}
         placeholder = self.batch.add_contact(new)
         self.index.add(placeholder, name=name, emails=emails, phones=phones,
@@ -376,47 +350,9 @@ class _Importer:
     def apply(self, contact: Contact, record: ContactRecord, emails: list[str],
               phones: list[str], urls: list[tuple[str, str]]) -> bool:
         """Add what the record knows and the contact lacks; never overwrite what it has."""
-        diff: dict[str, Any] = {}
-        known = {e.email for e in contact.emails}
-        for email in emails:
-            if email not in known:
-                contact.emails.append(ContactEmail(email=email))
-                diff.setdefault("emails_added", []).append(email)
-        numbers = {p.phone for p in contact.phones}
-        for number in phones:
-            if number not in numbers:
-                contact.phones.append(ContactPhone(phone=number))
-                diff.setdefault("phones_added", []).append(number)
-        have = {identity.url_key(u.url) for u in contact.urls}
-        for kind, url in urls:
-            if identity.url_key(url) not in have:
-                contact.urls.append(ContactUrl(kind=kind, url=url))
-                have.add(identity.url_key(url))
-                diff.setdefault("urls_added", []).append(url)
-        fills: dict[str, Any] = {
-            "given_name": _clip(record.given_name, 200),
-            "family_name": _clip(record.family_name, 200),
-            "location": _clip(record.location, 300),
-            "personal_notes": _clip_text(record.notes),
-            "how_met": _clip_text(record.how_met),
-            "met_on": record.met_on,
-        }
-        for name, value in fills.items():
-            if value is not None and getattr(contact, name) is None:
-                setattr(contact, name, value)
-                diff[name] = contacts._jsonable(value)
-        if record.birthday is not None and contact.birthday is None:
-            contact.birthday, contact.birthday_has_year = record.birthday, record.birthday_has_year
-            diff["birthday"] = record.birthday.isoformat()
-        if record.photo and len(record.photo) <= MAX_PHOTO and contact.photo is None:
-            contact.photo, contact.photo_type = record.photo, _clip(record.photo_type, 64)
-            diff["photo"] = "added"
-        tag_names = {t.name for t in contact.tags}
-        new_tags = [(tid, n) for tid, n in self.tag_ids(record.tags) if n not in tag_names]
-        if new_tags:
-            contact.tags = [*contact.tags, *(self.session.get_one(Tag, tid)
-                                             for tid, _ in new_tags)]
-            diff["tags_added"] = [n for _, n in new_tags]
+        tags = {name: tid for tid, name in self.tag_ids(record.tags)}
+        diff = import_merge.fill(contact, record, emails=emails, phones=phones, urls=urls,
+                                 tags=lambda name: self.session.get_one(Tag, tags[name]))
         if diff:
             self.index.add(contact.id, emails=diff.get("emails_added", []),
                            phones=diff.get("phones_added", []),
@@ -428,45 +364,17 @@ class _Importer:
 
     def role(self, contact: Contact, record: ContactRecord) -> bool:
         """Open the record's role where it is new; a newer export of a source changes it."""
-        title = _clip(record.title, 300)
-        department = _clip(record.department, 300)
-        organization = _clip(record.organization, 300)
-        if not (title or department or organization):
-            return False
-        current = contact.current_role
-
-        def same(role: Role) -> bool:
-            return all(value is None or _same(value, getattr(role, name)) for name, value in
-                       (("title", title), ("department", department),
-                        ("organization", organization)))
-
-        # A role the contact had before is old news, not a change: two sources that disagree
-        # must not flip the role back and forth on every import.
-        if any(same(r) for r in contact.roles):
-            return False
-        if current is None or current.ended is not None:
-            contact.roles.append(Role(title=title, department=department,
-                                      organization=organization, started=record.role_since,
-                                      source=self.source))
-            return True
-        # What the user typed is never overridden, and an address book does not override
-        # LinkedIn, where people keep their careers current.
-        if _ROLE_AUTHORITY.get(current.source, 1) > _ROLE_AUTHORITY.get(self.source, 1):
-            return False
-        moved = organization is not None and not _same(organization, current.organization)
-        change = roles.RoleChange(title=title or ("" if moved else None),
-                                  department=department or ("" if moved else None),
-                                  organization=organization, since=record.role_since)
         try:
-            new = roles.change(self.session, owner_id=self.owner_id, contact_id=contact.id,
-                               new=change, source=self.source, actor=self.actor,
-                               today=self.today)
+            outcome = import_merge.place_role(self.session, owner_id=self.owner_id,
+                                              contact=contact, record=record,
+                                              source=self.source, actor=self.actor,
+                                              today=self.today)
         except InvalidInput as exc:
             self.note(record.where, f"role change not recorded: {exc.message}")
             return False
-        new.title, new.department = new.title or None, new.department or None
-        self.summary.role_changes += 1
-        return True
+        if outcome == "changed":
+            self.summary.role_changes += 1
+        return outcome != "kept"
 
     # --- interactions --------------------------------------------------------------------
 
@@ -486,11 +394,11 @@ class _Importer:
             except InvalidInput:
                 phone = None
         url = ref.url.strip() if ref.url and ref.url.strip() else None
-        name = _clip(ref.name, contacts.MAX_NAME) or email or phone or (
+        name = clip(ref.name, contacts.MAX_NAME) or email or phone or (
             identity.url_key(url) if url else None)
         if not name:
             return None
-        key = _clip(ref.source_key, 500)
+        key = clip(ref.source_key, 500)
         emails, phones = [email] if email else [], [phone] if phone else []
         urls = [("linkedin" if "linkedin.com/" in url.lower() else "website", url)] if url else []
         match = self.index.match(name=name, emails=emails, phones=phones,
@@ -523,7 +431,7 @@ class _Importer:
                    for _, u in urls if identity.url_key(u).startswith("linkedin.com/"))
 
     def interaction(self, record: InteractionRecord) -> None:
-        key = _clip(record.source_key, 500)
+        key = clip(record.source_key, 500)
         if not key:
             self.skip(record.where, "no source key")
             return
@@ -544,14 +452,14 @@ class _Importer:
         if not ids:
             self.skip(record.where, "no participants besides you", bad=False)
             return
-        topics = list(dict.fromkeys(t for t in (_clip(x, 200) for x in record.topics) if t))
+        topics = list(dict.fromkeys(t for t in (clip(x, 200) for x in record.topics) if t))
         self.batch.add_interaction(import_batch.NewInteraction(values={
             "occurred_at": record.occurred_at, "format": format_, "initiated_by": initiator,
-            "topics": topics[:interactions.MAX_TOPICS], "summary": _clip_text(record.summary),
+            "topics": topics[:interactions.MAX_TOPICS], "summary": clip_text(record.summary),
             "duration_minutes": record.duration_minutes,
             "attendee_count": record.attendee_count or len(ids), "source": self.source,
-            "source_key": key, "thread_key": _clip(record.thread_key, 500),
-        }, people=ids, parent=_clip(record.in_reply_to_key, 500)))
+            "source_key": key, "thread_key": clip(record.thread_key, 500),
+        }, people=ids, parent=clip(record.in_reply_to_key, 500)))
         self.summary.interactions += 1
 
     # --- writing ---------------------------------------------------------------------------
