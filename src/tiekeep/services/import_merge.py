@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tiekeep.adapters.keys import url_key
 from tiekeep.adapters.records import ContactRecord
 from tiekeep.core.models import Contact, ContactEmail, ContactPhone, ContactUrl, Role, Tag
-from tiekeep.services import contacts, roles
+from tiekeep.services import roles
 
 MAX_TEXT = 20_000
 MAX_PHOTO = 5 * 2**20
@@ -125,5 +125,4 @@ def place_role(session: Session, *, owner_id: int, contact: Contact, record: Con
     new = roles.change(session, owner_id=owner_id, contact_id=contact.id, new=change,
                        source=source, actor=actor, today=today)
     new.title, new.department = new.title or None, new.department or None
-    contacts.reindex(session, owner_id=owner_id, contact_ids=[contact.id])
     return "changed"
