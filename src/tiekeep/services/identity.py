@@ -25,6 +25,7 @@ from tiekeep.core.models import Contact, ContactEmail, ContactPhone, ContactSour
 FUZZY_THRESHOLD = 88.0
 REPORT_THRESHOLD = 80.0
 MAX_BLOCK = 2000
+MAX_GROUP = 25  # more contacts than this sharing a name or an address are not duplicates
 
 __all__ = ["Candidate", "DuplicatePair", "Index", "Match", "duplicates", "name_key", "url_key"]
 
@@ -278,12 +279,13 @@ def duplicates(session: Session, *, owner_id: int,
                                ("LinkedIn profile", index.urls, 100.0),
                                ("phone", index.phones, 90.0)):
         for value, held in table.items():
-            if isinstance(held, tuple):
+            # An address dozens of contacts share is a team's, not a person's.
+            if isinstance(held, tuple) and len(held) <= MAX_GROUP:
                 for i, a in enumerate(held):
                     for b in held[i + 1:]:
                         note(a, b, score, f"same {kind} {value}")
     for key, held in index.names.items():
-        if isinstance(held, tuple):
+        if isinstance(held, tuple) and len(held) <= MAX_GROUP:
             for i, a in enumerate(held):
                 for b in held[i + 1:]:
                     note(a, b, 90.0 if len(key.split()) >= 2 else 80.0,
