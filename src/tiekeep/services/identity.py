@@ -203,7 +203,7 @@ class Index:
                                               [f"same name '{name}'", conflict])])
         if same_name:
             return Match(None, "", [Candidate(c, self.display.get(c, ""), 85.0,
-                                              [f"same name '{name}'"]) for c in same_name])
+                                              [f"same name '{name}'"]) for c in same_name[:5]])
         return Match(None, "", self.similar(name, key))
 
     def _compatible(self, cid: int, key: str) -> bool:
