@@ -84,13 +84,15 @@ def test_preferences_and_calendar_url(api: TestClient) -> None:
     assert api.get(url.removeprefix("http://testserver")).status_code == 404
 
 
-def test_dashboard_twin_lists_open_followups(api: TestClient, db: Database,
+def test_dashboard_twin_lists_due_followups(api: TestClient, db: Database,
                                              alice: Account) -> None:
+    from datetime import date
+
     anna = add_contact(db, alice, "Anna")
-    api.post("/api/v1/followups", json={"contact_id": anna, "text": "call back"})
+    api.post("/api/v1/followups", json={"contact_id": anna, "text": "call back",
+                                        "due": date.today().isoformat()})
     data = api.get("/api/v1/dashboard").json()
-    assert [f["text"] for f in data["followups"]] == ["call back"]
-    assert data["followups"][0]["contact"]["name"] == "Anna"
+    assert [(i["kind"], i["contact"]["name"]) for i in data["agenda"]] == [("followup", "Anna")]
 
 
 def _met(db: Database, owner: Account, contact_id: int, days_ago: int) -> None:

@@ -4,6 +4,7 @@ forms call the services."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from fastapi.testclient import TestClient
 
@@ -103,7 +104,7 @@ def test_dashboard_done_removes_the_followup(browser: TestClient, db: Database,
     contact_id = add_contact(db, alice, "Anna")
     with db.transaction() as session:
         row = followups.create(session, owner_id=alice.id, contact_id=contact_id,
-                               text="send the deck")
+                               text="send the deck", due=date.today())
     assert "send the deck" in browser.get("/").text
     done = browser.post(f"/followups/{row.id}/done", data={
         "back": "/", "csrf_token": _token(browser)}, follow_redirects=False)

@@ -44,7 +44,8 @@ def check_exposure(app: context.AppContext, host: str) -> None:
             "on stdin) or in Settings after `tiekeep run`, or serve on 127.0.0.1.")
 
 
-def start(app: context.AppContext, host: str, port: int, workers: int = 1) -> None:
+def start(app: context.AppContext, host: str, port: int, workers: int = 1,
+          access_log: bool = True) -> None:
     """Run uvicorn with the app factory (each worker builds its own app and engine)."""
     import uvicorn
 
@@ -54,11 +55,13 @@ def start(app: context.AppContext, host: str, port: int, workers: int = 1) -> No
     app.close()
     uvicorn.run("tiekeep.web.app:create_app", factory=True, host=host, port=port,
                 workers=workers, proxy_headers=True, server_header=False,
-                log_level="info")
+                log_level="info", access_log=access_log)
 
 
 def serve(ctx: typer.Context, host: HostOpt = None, port: PortOpt = None,
-          workers: WorkersOpt = 1) -> None:
+          workers: WorkersOpt = 1,
+          access_log: Annotated[bool, typer.Option("--access-log/--no-access-log",
+                                                   help="Log every request.")] = True) -> None:
     """Serve the web app and the JSON API (/api/v1, described at /openapi.json)."""
     app = context.get(ctx)
     host = host or str(app.settings["web.host"])
@@ -66,7 +69,7 @@ def serve(ctx: typer.Context, host: HostOpt = None, port: PortOpt = None,
     check_exposure(app, host)
     render.plain(app, f"tiekeep on http://{_shown(host)}:{port}/  (database: "
                       f"{app.database_target})")
-    start(app, host, port, workers)
+    start(app, host, port, workers, access_log)
 
 
 def _shown(host: str) -> str:

@@ -89,6 +89,25 @@ def consume_login_link(session: Session, *, token: str) -> User | None:
 # --- users: lookups, passwords, preferences ------------------------------------------------
 
 
+def get_by_token(session: Session, *, token: str,
+                 touch_every: timedelta = timedelta(hours=1)) -> User | None:
+    """The user of an API token, or None if unknown or revoked.
+
+    Like users.get_by_token, but its last use is written at most once per ``touch_every``,
+    so that a script's every request is not also a write.
+    """
+    from tiekeep.core.models import ApiToken
+
+    row = session.scalar(select(ApiToken).where(
+        ApiToken.token_hash == users._digest(token), ApiToken.revoked_at.is_(None)))
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= touch_every:
+        row.last_used_at = now
+    return session.get(User, row.owner_id)
+
+
 def get_user(session: Session, *, user_id: int) -> User:
     """The user with that id, or NotFound."""
     user = session.get(User, user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tiekeep.core import search
@@ -13,6 +14,7 @@ from tiekeep.core.models import Contact
 from tiekeep.services import contacts
 
 MAX_PAGE = 200
+CHUNK = 60
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,8 @@ def find(session: Session, *, owner_id: int, filters: Filters, limit: int = 50,
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     if filters.q.strip():
-        found = contacts.search_contacts(session, owner_id=owner_id, query=filters.q,
-                                         limit=search.CANDIDATES)
-        kept = [c for c in found if filters.matches(c)]
-        page = kept[offset : offset + limit + 1]
+        page = _search_page(session, owner_id=owner_id, filters=filters,
+                            wanted=offset + limit + 1)[offset:]
     else:
         page = contacts.list(session, owner_id=owner_id, tier=filters.tier or None,
                              tag=filters.tag or None, organization=filters.organization or None,
@@ -67,3 +67,27 @@ def find(session: Session, *, owner_id: int, filters: Filters, limit: int = 50,
                              include_archived=filters.include_archived, limit=limit + 1,
                              offset=offset)
     return page[:limit], len(page) > limit
+
+
+def _search_page(session: Session, *, owner_id: int, filters: Filters,
+                 wanted: int) -> builtins.list[Contact]:
+    """The best ``wanted`` matches of the query that pass the filters.
+
+    Ranked as ``contacts.search_contacts`` ranks (``search.rank`` over the candidates), but
+    only names are read for the ranking, and whole contacts only for the page shown.
+    """
+    found = search.candidates(session, owner_id=owner_id, query=filters.q)
+    ids = [cid for cid, _ in found]
+    names = dict(session.execute(
+        select(Contact.id, Contact.display_name)
+        .where(Contact.owner_id == owner_id, Contact.deleted_at.is_(None),
+               Contact.id.in_(ids))).tuples().all()) if ids else {}
+    ranked = [cid for cid, _ in search.rank(filters.q, found, names) if cid in names]
+    page: builtins.list[Contact] = []
+    for start in range(0, len(ranked), CHUNK):
+        chunk = contacts.get_many(session, owner_id=owner_id,
+                                  contact_ids=ranked[start : start + CHUNK])
+        page += [c for c in chunk if filters.matches(c)]
+        if len(page) >= wanted:
+            break
+    return page[:wanted]

@@ -26,6 +26,7 @@ from tiekeep.core.db import Database
 from tiekeep.errors import TiekeepError
 from tiekeep.settings import Settings
 from tiekeep.web import i18n, security
+from tiekeep.web.cache import ViewCache
 from tiekeep.web.deps import CsrfFailed, LoginRequired, WebState
 from tiekeep.web.middleware import BodyLimit, SecurityHeaders
 
@@ -72,16 +73,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database = open_database(database_target(settings))
     state = WebState(settings=settings, db=database,
                      signer=security.Signer(signing_key(settings, database)),
-                     templates=make_templates(), translations=i18n.load_translations())
+                     templates=make_templates(), translations=i18n.load_translations(),
+                     cache=ViewCache(database))
 
     from tiekeep.web.jobs import ImportJobs
 
-    state.extras["imports"] = ImportJobs(database, settings)
+    state.extras["imports"] = ImportJobs(database, settings, on_change=state.cache.changed)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         state.extras["imports"].shutdown()
+        state.cache.close()
         if owns_database:
             database.dispose()
 
@@ -103,7 +106,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(api.build_router())
     app.include_router(pages.build_router())
-    names = {route.name for route in route_table(app)}
+    table = route_table(app)
+    names = {route.name for route in table}
+    app.state.url_index = {}
+    for info in table:
+        if info.route is not None:
+            app.state.url_index.setdefault(info.name, info.path)
     app.state.nav = [(name, label) for name, label in pages.NAV if name in names]
 
     @app.get("/healthz", include_in_schema=False)

@@ -23,6 +23,7 @@ from tiekeep.core.models import User
 from tiekeep.services.accounts import LoginLimiter
 from tiekeep.settings import Settings
 from tiekeep.web import i18n, security
+from tiekeep.web.cache import ViewCache
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -36,6 +37,7 @@ class WebState:
     signer: security.Signer
     templates: Jinja2Templates
     translations: dict[str, gettext.NullTranslations]
+    cache: ViewCache
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -86,8 +88,11 @@ def read_session(state: StateDep) -> Iterator[Session]:
 
 def write_session(state: StateDep) -> Iterator[Session]:
     """One user action: committed when the handler returns, before the response is sent."""
-    with state.db.transaction() as session:
-        yield session
+    try:
+        with state.db.transaction() as session:
+            yield session
+    finally:
+        state.cache.changed()
 
 
 ReadSession = Annotated[Session, Depends(read_session, scope="function")]
@@ -111,12 +116,12 @@ def _from_cookie(state: WebState, value: str) -> Principal | None:
 
 
 def _from_token(state: WebState, token: str) -> Principal | None:
-    from tiekeep.services import users
+    from tiekeep.services import accounts
 
     if len(token) > 200:
         return None
     with state.db.transaction() as session:
-        user = users.get_by_token(session, token=token)
+        user = accounts.get_by_token(session, token=token)
         return _principal(user, "token") if user is not None else None
 
 
@@ -146,7 +151,8 @@ async def optional_user(request: Request) -> Principal | None:
         if principal is None:
             raise LoginRequired("invalid or revoked API token")
     elif cookie := request.cookies.get(security.SESSION_COOKIE):
-        principal = await run_in_threadpool(_from_cookie, state, cookie)
+        # Dropped with every other cached view when the database changes (a new password).
+        principal = state.cache.get(("principal", cookie), lambda: _from_cookie(state, cookie))
         if principal is not None and request.method in UNSAFE_METHODS and not \
                 security.csrf_matches(request.cookies.get(security.CSRF_COOKIE),
                                       await submitted_csrf(request)):

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,8 +58,10 @@ class ImportJob:
 class ImportJobs:
     """The running and recent import jobs of this process."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings,
+                 on_change: Callable[[], None] = lambda: None) -> None:
         self.db = db
+        self.on_change = on_change
         self.settings = settings
         self._jobs: dict[str, ImportJob] = {}
         self._lock = threading.Lock()
@@ -136,4 +139,5 @@ class ImportJobs:
             job.error, job.status = f"the import failed: {type(exc).__name__}", "failed"
         finally:
             job.finished = time.time()
+            self.on_change()
             shutil.rmtree(path.parent, ignore_errors=True)

@@ -14,7 +14,6 @@ from tiekeep.services import agenda, audit, contacts, directory, followups, prof
 
 AUDIT_LIMIT = 50
 AGENDA_LIMIT = 20
-FOLLOWUP_LIMIT = 20
 
 
 def audit_to_dict(entry: AuditEntry) -> dict[str, Any]:
@@ -50,11 +49,8 @@ def dashboard(session: Session, *, owner_id: int, config: agenda.AgendaConfig,
     """The dashboard: today's agenda, open follow-ups and the value balance."""
     today = config.today()
     items = agenda.build(session, owner_id=owner_id, today=today, config=config, limit=limit)
-    open_followups = followups.list(session, owner_id=owner_id)
     return {
         "date": today.isoformat(),
         "agenda": [item.to_dict() for item in items],
-        "followups": [followup_dict(f) for f in open_followups[:FOLLOWUP_LIMIT]],
-        "followup_count": len(open_followups),
         "balance": values.balance(session, owner_id=owner_id),
     }

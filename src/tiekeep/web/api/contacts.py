@@ -16,7 +16,7 @@ from tiekeep.services import (
     roles,
 )
 from tiekeep.web import schemas, views
-from tiekeep.web.deps import CurrentUser, ReadSession, WriteSession
+from tiekeep.web.deps import CurrentUser, ReadSession, StateDep, WriteSession
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 ContactId = Annotated[int, "the contact's id"]
@@ -24,7 +24,7 @@ ContactId = Annotated[int, "the contact's id"]
 
 @router.get("", response_model=schemas.ContactPage)
 def list_contacts(
-    user: CurrentUser, session: ReadSession,
+    user: CurrentUser, state: StateDep, session: ReadSession,
     q: Annotated[str, Query(max_length=200, description="Search names, emails, roles, "
                             "notes and topics")] = "",
     tier: schemas.TierName | None = None,
@@ -40,8 +40,10 @@ def list_contacts(
     filters = directory.Filters(q=q, tier=tier, tag=tag, organization=organization,
                                 department=department, sort=sort,
                                 include_archived=include_archived)
-    return views.contact_page(session, owner_id=user.id, filters=filters, limit=limit,
-                              offset=offset)
+    return state.cache.get(  # type: ignore[no-any-return]
+        ("contacts", user.id, filters, limit, offset),
+        lambda: views.contact_page(session, owner_id=user.id, filters=filters, limit=limit,
+                                   offset=offset))
 
 
 @router.post("", response_model=schemas.ContactPublic, status_code=201)
@@ -64,10 +66,13 @@ def bulk_edit(body: schemas.BulkEdit, user: CurrentUser, session: WriteSession) 
 
 
 @router.get("/{contact_id}", response_model=schemas.ContactDetail)
-def get_contact(contact_id: ContactId, user: CurrentUser, session: ReadSession) -> dict[str, Any]:
+def get_contact(contact_id: ContactId, user: CurrentUser, state: StateDep,
+                session: ReadSession) -> dict[str, Any]:
     """Everything about a contact: profile, roles, timeline, plan, values, follow-ups,
     tie strength explained and the audit log (the contact page's data)."""
-    return views.contact_detail(session, owner_id=user.id, contact_id=contact_id)
+    return state.cache.get(("contact", user.id, contact_id),  # type: ignore[no-any-return]
+                           lambda: views.contact_detail(session, owner_id=user.id,
+                                                        contact_id=contact_id))
 
 
 @router.patch("/{contact_id}", response_model=schemas.ContactPublic)

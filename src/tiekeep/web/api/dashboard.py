@@ -17,5 +17,7 @@ router = APIRouter(tags=["dashboard"])
 def get_dashboard(request: Request, user: CurrentUser, state: StateDep,
                   session: ReadSession) -> dict[str, Any]:
     """Today's agenda (top 20), open follow-ups and the value balance (the dashboard)."""
-    return views.dashboard(session, owner_id=user.id,
-                           config=config_for(state, request, user))
+    config = config_for(state, request, user)
+    return state.cache.get(  # type: ignore[no-any-return]
+        ("dashboard", user.id, config.today(), config.locale, config.time_zone),
+        lambda: views.dashboard(session, owner_id=user.id, config=config))

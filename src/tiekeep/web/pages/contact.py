@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from tiekeep.core.enums import Format, Horizon, Tier, ValueKind
 from tiekeep.services import contacts, followups, parsing, plans, roles, values
 from tiekeep.web import schemas, views
-from tiekeep.web.deps import CurrentUser, Principal, ReadSession, WriteSession
+from tiekeep.web.deps import CurrentUser, Principal, ReadSession, StateDep, WriteSession
 from tiekeep.web.rendering import N_, redirect, render, safe_next, translations
 
 router = APIRouter()
@@ -36,10 +36,11 @@ def _day(value: str, what: str) -> date | None:
 
 
 @router.get("/contacts/{contact_id}", name="contact_page")
-def contact_page(request: Request, contact_id: int, user: CurrentUser,
+def contact_page(request: Request, contact_id: int, user: CurrentUser, state: StateDep,
                  session: ReadSession) -> Response:
     """Everything about one contact (JSON twin: GET /api/v1/contacts/{id})."""
-    data = views.contact_detail(session, owner_id=user.id, contact_id=contact_id)
+    data = state.cache.get(("contact", user.id, contact_id), lambda: views.contact_detail(
+        session, owner_id=user.id, contact_id=contact_id))
     return render(request, "contact.html", {
         "c": data, "tiers": [t.value for t in Tier], "horizons": [h.value for h in Horizon],
         "kinds": [k.value for k in ValueKind], "formats": [f.value for f in Format],

@@ -11,7 +11,7 @@ from starlette.datastructures import URL
 from tiekeep.core.enums import Tier
 from tiekeep.services import bulk, contacts, directory
 from tiekeep.web import schemas, views
-from tiekeep.web.deps import CurrentUser, ReadSession, WriteSession
+from tiekeep.web.deps import CurrentUser, ReadSession, StateDep, WriteSession
 from tiekeep.web.rendering import redirect, render, safe_next, translations
 
 router = APIRouter()
@@ -38,14 +38,17 @@ def _filters(q: str, tier: str, tag: str, organization: str, department: str,
 
 
 @router.get("/contacts", name="contacts_page")
-def contacts_page(request: Request, user: CurrentUser, session: ReadSession, q: Q = "",
+def contacts_page(request: Request, user: CurrentUser, state: StateDep, session: ReadSession,
+                  q: Q = "",
                   tier: Filter = "", tag: Filter = "", organization: Filter = "",
                   department: Filter = "", sort: Filter = "name",
                   offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
     """Contacts, searched and filtered (JSON twin: GET /api/v1/contacts)."""
     filters = _filters(q, tier, tag, organization, department, sort)
-    data = views.contact_page(session, owner_id=user.id, filters=filters, limit=PAGE,
-                              offset=offset)
+    data = state.cache.get(("contacts", user.id, filters, PAGE, offset),
+                           lambda: views.contact_page(session, owner_id=user.id,
+                                                      filters=filters, limit=PAGE,
+                                                      offset=offset))
     twin = request.url_for("list_contacts").include_query_params(**request.query_params)
     return render(request, "contacts.html", {"data": data, "filters": filters,
                                              "more_url": _more(request, data["next_offset"]),
@@ -54,14 +57,17 @@ def contacts_page(request: Request, user: CurrentUser, session: ReadSession, q: 
 
 
 @router.get("/contacts/rows", name="contact_rows")
-def contact_rows(request: Request, user: CurrentUser, session: ReadSession, q: Q = "",
+def contact_rows(request: Request, user: CurrentUser, state: StateDep, session: ReadSession,
+                 q: Q = "",
                  tier: Filter = "", tag: Filter = "", organization: Filter = "",
                  department: Filter = "", sort: Filter = "name",
                  offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
     """Just the rows of the list, for search-as-you-type."""
     filters = _filters(q, tier, tag, organization, department, sort)
-    data = views.contact_page(session, owner_id=user.id, filters=filters, limit=PAGE,
-                              offset=offset)
+    data = state.cache.get(("contacts", user.id, filters, PAGE, offset),
+                           lambda: views.contact_page(session, owner_id=user.id,
+                                                      filters=filters, limit=PAGE,
+                                                      offset=offset))
     return render(request, "_contact_rows.html", {
         "data": data, "filters": filters, "more_url": _more(request, data["next_offset"])},
         user=user)

@@ -23,8 +23,10 @@ Back = Annotated[str, Form(max_length=2000)]
 def dashboard(request: Request, user: CurrentUser, state: StateDep,
               session: ReadSession) -> Response:
     """Today at a glance (JSON twin: GET /api/v1/dashboard)."""
-    data: dict[str, Any] = views.dashboard(session, owner_id=user.id,
-                                           config=config_for(state, request, user))
+    config = config_for(state, request, user)
+    data: dict[str, Any] = state.cache.get(
+        ("dashboard", user.id, config.today(), config.locale, config.time_zone),
+        lambda: views.dashboard(session, owner_id=user.id, config=config))
     return render(request, "dashboard.html", {"data": data,
                                               "json_twin": request.url_for("api_dashboard")},
                   user=user)
