@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tiekeep.core.models import (
@@ -176,9 +177,14 @@ class _Restore:
             write(chunk)
         except ImportRejected:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise self.file.error(f"a malformed item near here ({type(exc).__name__}: "
                                   f"{exc})") from None
+        except SQLAlchemyError as exc:
+            # A value the database refuses (a duplicate, a wrong type, too long): the backup
+            # was edited or damaged; the caller's transaction drops what was written.
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+            raise self.file.error(f"the backup is inconsistent near here ({reason})") from None
 
     def ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
         result = self.session.execute(
@@ -344,6 +350,9 @@ class _Restore:
 
     def finish(self) -> None:
         """Set the forward references, keeping each row's own updated_at."""
+        self.guarded(lambda _: self._forward(), [])
+
+    def _forward(self) -> None:
         # Core statements: the ORM's bulk update would insist on the contact's version.
         contacts = cast(Table, Contact.__table__)
         interactions = cast(Table, Interaction.__table__)
