@@ -191,6 +191,10 @@ def test_deleted_contacts_stay_deleted(db: Database, owner_id: int) -> None:
     assert counts(summary) == (0, 0, 0, 0, 1, 0)
     assert summary["skipped_records"][0]["reason"] == (
         "'Anna Petrova' was deleted here; not imported again")
+    chat = InteractionRecord(source_key="c1", occurred_at=factories.at("2025-02-01 10:00"),
+                             format="chat", participants=[PersonRef(name="Anna",
+                                                                    source_key="uid-anna")])
+    assert counts(run(db, owner_id, [chat])) == (0, 0, 0, 0, 1, 0)  # no one else was there
 
 
 def test_many_records_resolve_across_batches(db: Database, owner_id: int) -> None:

@@ -399,6 +399,8 @@ class _Importer:
         if not name:
             return None
         key = clip(ref.source_key, 500)
+        if key in self.deleted_sources:  # someone the user deleted is not brought back
+            return None
         emails, phones = [email] if email else [], [phone] if phone else []
         urls = [("linkedin" if "linkedin.com/" in url.lower() else "website", url)] if url else []
         match = self.index.match(name=name, emails=emails, phones=phones,
