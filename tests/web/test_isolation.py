@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from tests.web.conftest import Account, add_contact, login
 from tiekeep.core.db import Database
-from tiekeep.services import accounts, contacts, followups, plans
+from tiekeep.services import accounts, contacts, followups, goals, plans, resources
 from tiekeep.web.app import RouteInfo, route_table
 
 # Capability URLs: the secret in the path is the credential, so there is no "other user".
@@ -37,6 +37,7 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "AgendaDone": {"format": "call"},
     "AgendaSnooze": {"until": "2099-01-01"},
     "AgendaDismiss": {},
+    "ShareIn": {"contact_ids": ["{contact_id}"]},
 }
 # Form fields of the pages' forms, by name, or by (route name, field name) where it differs.
 FORM_FIELDS: dict[str | tuple[str, str], Any] = {
@@ -66,16 +67,23 @@ def _objects(app: FastAPI, db: Database, owner: Account) -> dict[str, Any]:
         item = plans.add(session, owner_id=owner.id, contact_id=contact_id, kind="topic",
                          text="the move")
         token = accounts.rotate_calendar_token(session, user_id=owner.id)
+        goal = goals.create(session, owner_id=owner.id, data=goals.GoalCreate(
+            description="warm ties", metric="cadence_health.key", target=90))
+        resource = resources.create(session, owner_id=owner.id, data=resources.ResourceCreate(
+            url="https://example.com/guide", topics=["sales"]))
     job = app.state.tiekeep.extras["imports"].start(
         owner_id=owner.id, actor=owner.username, time_zone="UTC", kind="vcard",
         upload=io.BytesIO(VCARD), filename="one.vcf", dry_run=False)
     app.state.tiekeep.extras["imports"].wait()
     return {"contact_id": contact_id, "other_contact_id": other_id,
             "followup_id": followup.id, "item_id": item.id, "token": token, "version": 1,
-            "job_id": job.id, "deleted_contact_id": deleted_id}
+            "job_id": job.id, "deleted_contact_id": deleted_id, "goal_id": goal.id,
+            "resource_id": resource.id}
 
 
 def _fill(value: Any, objects: dict[str, Any]) -> Any:
+    if isinstance(value, list):
+        return [_fill(v, objects) for v in value]
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         return objects[value[1:-1]]
     return value
@@ -112,7 +120,7 @@ def _routes(app: FastAPI) -> list[RouteInfo]:
     routes = [r for r in routes if {p.name for p in r.route.dependant.path_params}  # type: ignore[union-attr]
               - NOT_OBJECTS]
     unknown = {p.name for r in routes for p in r.route.dependant.path_params} - {  # type: ignore[union-attr]
-        "contact_id", "followup_id", "item_id", "token", "job_id"}
+        "contact_id", "followup_id", "item_id", "token", "job_id", "goal_id", "resource_id"}
     assert not unknown, f"add fixtures for path parameters {unknown} to this test"
     return routes
 

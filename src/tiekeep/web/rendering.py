@@ -51,7 +51,16 @@ def make_templates() -> Jinja2Templates:
         return URL(str(request.base_url).rstrip("/") + path)
 
     env.globals["url_for"] = url_for
+    env.filters["bar_row"] = bar_row
     return templates
+
+
+def bar_row(row: Any) -> tuple[str, float]:
+    """A chart row from a (label, value) pair or a {name, value} mapping."""
+    if isinstance(row, dict):
+        return str(row.get("name", "")), float(row.get("value") or 0)
+    label, value = row
+    return str(label), float(value or 0)
 
 
 class Formatter:

@@ -508,3 +508,28 @@ class AgendaSnoozed(BaseModel):
 
 class AgendaDismiss(Strict):
     kind: Literal["date", "role_change", "project_ended", "give_first"] | None = None
+
+
+# --- goals and resources -------------------------------------------------------------------
+
+
+class GoalCreate(Strict):
+    description: Annotated[str, Field(min_length=1, max_length=2000)]
+    metric: Annotated[str, Field(max_length=100, description="e.g. cadence_health.key")]
+    target: float
+    comparator: Literal[">=", "<=", ">", "<", "=="] = ">="
+    period: Literal["week", "month", "quarter", "year"] = "quarter"
+    scope: Annotated[dict[str, Annotated[str, Field(max_length=300)]],
+                     Field(max_length=5)] = {}
+
+
+class ResourceCreate(Strict):
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    title: Annotated[str, Field(max_length=500)] | None = None
+    topics: Annotated[list[Short], Field(max_length=30)] = []
+    notes: Text | None = None
+
+
+class ShareIn(Strict):
+    contact_ids: Annotated[list[int], Field(min_length=1, max_length=200)]
+    at: datetime | None = None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tiekeep.core.models import AuditEntry
 from tiekeep.services import agenda, audit, contacts, directory, followups, profile, values
+from tiekeep.settings import Settings
 
 AUDIT_LIMIT = 50
 AGENDA_LIMIT = 20
@@ -45,12 +46,15 @@ def followup_dict(row: Any) -> dict[str, Any]:
 
 
 def dashboard(session: Session, *, owner_id: int, config: agenda.AgendaConfig,
-              limit: int = AGENDA_LIMIT) -> dict[str, Any]:
-    """The dashboard: today's agenda, open follow-ups and the value balance."""
+              settings: Settings, limit: int = AGENDA_LIMIT) -> dict[str, Any]:
+    """The dashboard: today's agenda, cadence health and the value balance."""
+    from tiekeep.web.api.stats import cadence_health
+
     today = config.today()
     items = agenda.build(session, owner_id=owner_id, today=today, config=config, limit=limit)
     return {
         "date": today.isoformat(),
         "agenda": [item.to_dict() for item in items],
         "balance": values.balance(session, owner_id=owner_id),
+        "health": cadence_health(session, settings, owner_id),
     }

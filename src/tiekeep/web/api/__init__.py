@@ -27,15 +27,17 @@ def build_router() -> APIRouter:
         contacts,
         dashboard,
         followups,
+        goals,
         imports,
         interactions,
         me,
         plans,
+        stats,
         values,
     )
 
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
     for module in (contacts, interactions, values, followups, plans, agenda, me, dashboard,
-                   imports):
+                   imports, stats, goals):
         router.include_router(module.router)
     return router

@@ -20,4 +20,5 @@ def get_dashboard(request: Request, user: CurrentUser, state: StateDep,
     config = config_for(state, request, user)
     return state.cache.get(  # type: ignore[no-any-return]
         ("dashboard", user.id, config.today(), config.locale, config.time_zone),
-        lambda: views.dashboard(session, owner_id=user.id, config=config))
+        lambda: views.dashboard(session, owner_id=user.id, config=config,
+                                settings=state.settings))

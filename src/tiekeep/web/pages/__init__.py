@@ -14,6 +14,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("log_page", N_("Log")),
     ("import_page", N_("Import")),
     ("network_page", N_("Network")),
+    ("stats_page", N_("Statistics")),
     ("review_page", N_("Review")),
     ("settings_page", N_("Settings")),
 )
@@ -28,11 +29,13 @@ def build_router() -> APIRouter:
         contacts,
         dashboard,
         imports,
+        insights,
         log,
         settings,
     )
 
     router = APIRouter(include_in_schema=False)
-    for module in (auth, dashboard, contacts, contact, log, imports, settings, calendar):
+    for module in (auth, dashboard, contacts, contact, log, imports, insights, settings,
+                   calendar):
         router.include_router(module.router)
     return router

@@ -26,7 +26,8 @@ def dashboard(request: Request, user: CurrentUser, state: StateDep,
     config = config_for(state, request, user)
     data: dict[str, Any] = state.cache.get(
         ("dashboard", user.id, config.today(), config.locale, config.time_zone),
-        lambda: views.dashboard(session, owner_id=user.id, config=config))
+        lambda: views.dashboard(session, owner_id=user.id, config=config,
+                                settings=state.settings))
     return render(request, "dashboard.html", {"data": data,
                                               "json_twin": request.url_for("api_dashboard")},
                   user=user)
