@@ -48,4 +48,4 @@ def short_date(value: datetime | date | None) -> str:
 
 def plain(app: AppContext, message: str) -> None:
     """Print a line of text with no markup interpretation."""
-    app.out.print(message, markup=False, highlight=False)
+    app.out.print(message, markup=False, highlight=False, soft_wrap=True)
