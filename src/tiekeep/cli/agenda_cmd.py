@@ -53,7 +53,7 @@ def today(
         render.emit_json(app, [item.to_dict() for item in items])
         return
     if not items:
-        _say(app, f"Nothing on the agenda for {day}.")
+        render.plain(app, f"Nothing on the agenda for {day}.")
         return
     rows = [[n, item.kind + ("!" if item.urgent else ""), f"{item.contact_name} "
              f"(#{item.contact_id})", item.reason, _talk_about(item.suggestions)]
@@ -61,7 +61,7 @@ def today(
     app.out.print(render.table(f"Agenda for {day:%a %d %b %Y} ({config.time_zone})",
                                ["#", "kind", "contact", "why", "talk about"], rows))
     if limit is not None and len(items) == limit:
-        _say(app, f"The first {limit} items; --limit N or --json shows more.")
+        render.plain(app, f"The first {limit} items; --limit N or --json shows more.")
 
 
 def _talk_about(suggestions: list[dict[str, Any]]) -> str:
@@ -98,7 +98,7 @@ def done(
             message += f"; a {logged.format} does not reset the cadence"
         elif cadence is not None:
             message += f"; next due in {cadence.ideal} days"
-    _say(app, message)
+    render.plain(app, message)
 
 
 def snooze(
@@ -142,7 +142,7 @@ def snooze(
                       kind=kind or "*")
         what = f"{kind} items" if kind else "all items"
         message = f"Snoozed {contact.display_name} ({what}) until {end}"
-    _say(app, message)
+    render.plain(app, message)
 
 
 def _dismiss(ctx: typer.Context, ref: str, kind: str | None, date_: str | None) -> None:
@@ -157,15 +157,10 @@ def _dismiss(ctx: typer.Context, ref: str, kind: str | None, date_: str | None) 
         gone = agenda.dismiss(session, owner_id=owner_id, contact_id=contact.id, today=day,
                               config=config, kind=kind)
     if not gone:
-        _say(app, f"Nothing to dismiss for {contact.display_name} on {day}.")
+        render.plain(app, f"Nothing to dismiss for {contact.display_name} on {day}.")
     for item in gone:
         suffix = f" (for {item.due.year} only)" if item.kind == "date" and item.due else ""
-        _say(app, f"Dismissed: {contact.display_name}: {item.reason}{suffix}")
-
-
-def _say(app: AppContext, message: str) -> None:
-    """One line of output, never rewrapped (scripts read it)."""
-    app.out.print(message, markup=False, highlight=False, soft_wrap=True)
+        render.plain(app, f"Dismissed: {contact.display_name}: {item.reason}{suffix}")
 
 
 def register(app: typer.Typer) -> None:

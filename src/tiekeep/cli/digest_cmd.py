@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tiekeep.cli import context
-from tiekeep.cli.context import AppContext
+from tiekeep.cli import context, render
 
 
 def digest(
@@ -36,11 +35,11 @@ def digest(
         app.out.file.flush()
         return
     if already is not None and already.sent_at is not None:
-        _say(app, f"The digest for {mail.period_key} went out already "
+        render.plain(app, f"The digest for {mail.period_key} went out already "
                           f"({already.sent_at:%Y-%m-%d %H:%M} UTC).")
         return
     if not mail.items:
-        _say(app, f"Nothing on the agenda for {day}; no mail sent.")
+        render.plain(app, f"Nothing on the agenda for {day}; no mail sent.")
         return
     smtp = notify.SmtpConfig.from_settings(app.settings)
     to = service.recipient(app.settings)
@@ -54,13 +53,8 @@ def digest(
                                error=error.message if error else None)
     if error is not None:
         raise error  # reported on one line, exit 2; the next run retries
-    _say(app, f"Sent the digest for {mail.period_key} to {to} "
+    render.plain(app, f"Sent the digest for {mail.period_key} to {to} "
                       f"({len(mail.items)} items).")
-
-
-def _say(app: AppContext, message: str) -> None:
-    """One line of output, never rewrapped (scripts read it)."""
-    app.out.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

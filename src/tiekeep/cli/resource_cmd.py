@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from tiekeep.cli import context, render
-from tiekeep.cli.context import AppContext
 
 resource_app = typer.Typer(help="Articles, links and documents worth sharing.",
                            no_args_is_help=True)
@@ -36,7 +35,7 @@ def resource_add(
         if fans:
             message += "\nInterested: " + ", ".join(f"{c.display_name} (#{c.id})"
                                                     for c in fans)
-    _say(app, message)
+    render.plain(app, message)
 
 
 @resource_app.command("list")
@@ -82,12 +81,7 @@ def resource_share(
                  + (", ".join(c.display_name for c in result.shared) or "nobody new")]
         if result.already:
             lines.append("Already had it: " + ", ".join(c.display_name for c in result.already))
-    _say(app, "\n".join(lines))
-
-
-def _say(app: AppContext, message: str) -> None:
-    """One line of output, never rewrapped (scripts read it)."""
-    app.out.print(message, markup=False, highlight=False, soft_wrap=True)
+    render.plain(app, "\n".join(lines))
 
 
 def register(app: typer.Typer) -> None:
