@@ -75,3 +75,11 @@ def test_goals_and_resources(api: TestClient, db: Database, alice: Account) -> N
                       json={"contact_ids": [people["boris"]]}).json()
     assert shared["shared"][0]["name"] == "Boris Ivanov"
     assert api.get(f"/api/v1/resources/{rid}").json()["shared_with"][0]["id"] == people["boris"]
+
+
+def test_review_page_and_twin(browser: TestClient, db: Database, alice: Account) -> None:
+    _network(db, alice)
+    data = browser.get("/api/v1/review", params={"period": "week"}).json()
+    assert {"changes", "neglected", "plan", "reciprocity"} <= set(data)
+    page = browser.get("/review", params={"period": "quarter"})
+    assert page.status_code == 200 and "Plan for the next period" in page.text

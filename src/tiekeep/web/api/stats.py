@@ -86,3 +86,25 @@ def get_clusters(user: CurrentUser, state: StateDep, session: ReadSession,
     return state.cache.get(  # type: ignore[no-any-return]
         ("clusters", user.id, limit),
         lambda: graph.clusters(session, owner_id=user.id, limit=limit))
+
+
+def review_for(session: Session, state: WebState, owner_id: int, period: str) -> dict[str, Any]:
+    """The network review of the last week or quarter (cached until the data changes)."""
+    from tiekeep.services import review
+
+    settings = state.settings
+    return state.cache.get(  # type: ignore[no-any-return]
+        ("review", owner_id, period, datetime.now(UTC).date()),
+        lambda: review.build(session, owner_id=owner_id, period=period,
+                             cadences=metrics.cadences_from_settings(settings),
+                             max_attendees=int(settings["qualifying.max_attendees"]),
+                             excluded_formats=settings["qualifying.excluded_formats"]))
+
+
+@router.get("/review")
+def get_review(user: CurrentUser, state: StateDep, session: ReadSession,
+               period: Annotated[str, Query(pattern="^(week|quarter)$")] = "week"
+               ) -> dict[str, Any]:
+    """The review: what changed, neglected key ties, balance, goals, and a plan (whom to
+    see, what to share, whom to thank)."""
+    return review_for(session, state, user.id, period)

@@ -84,3 +84,17 @@ def network_page(request: Request, user: CurrentUser, state: StateDep, session: 
             raise
         context["error"] = exc.message
     return render(request, "network.html", context, user=user)
+
+
+@router.get("/review", name="review_page")
+def review_page(request: Request, user: CurrentUser, state: StateDep, session: ReadSession,
+                period: Annotated[str, Query(pattern="^(week|quarter)$")] = "week"
+                ) -> Response:
+    """The weekly or quarterly network review (JSON twin: GET /api/v1/review)."""
+    from tiekeep.web.api.stats import review_for
+
+    data = review_for(session, state, user.id, period)
+    return render(request, "review.html", {
+        "data": data, "period": period,
+        "json_twin": request.url_for("get_review").include_query_params(period=period)},
+        user=user)
