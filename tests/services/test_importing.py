@@ -354,3 +354,19 @@ def test_corpus_linkedin_export_end_to_end(db: Database, owner_id: int, tmp_path
         replies = s.scalar(select(func.count()).select_from(Interaction).where(
             Interaction.reply_to_id.is_not(None)))
     assert replies == 7  # every message that follows the other side's, in 4 conversations
+
+
+def test_text_a_database_refuses_is_made_storable(db: Database, owner_id: int) -> None:
+    """Readers that decode bad bytes with surrogateescape hand over lone surrogates."""
+    record = InteractionRecord(
+        source_key="<\udcff\udcfeid@example.com>", occurred_at=factories.at("2025-01-01"),
+        format="email", summary="Re: \x00plan", where="bad\udcffname.mbox, message 1",
+        participants=[PersonRef(name="Bj\udcf6rn", email="bjorn@example.com")])
+    skipped = SkippedRecord("bad\udcffname.mbox, message 2", "no Date (\udcff)")
+    assert counts(run(db, owner_id, [record, skipped])) == (1, 0, 0, 0, 1, 1)
+    with db.reading() as s:
+        row = s.scalars(select(Interaction)).one()
+        assert row.source_key == "<\ufffd\ufffdid@example.com>"
+        assert row.summary == "Re: plan"
+        assert row.participants[0].display_name == "Bj\ufffdrn"
+    assert counts(run(db, owner_id, [record])) == (0, 0, 0, 1, 0, 0)

@@ -9,6 +9,7 @@ current role, or it came from LinkedIn and the record from an address book.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -21,16 +22,27 @@ from tiekeep.core.models import Contact, ContactEmail, ContactPhone, ContactUrl,
 from tiekeep.services import roles
 
 MAX_TEXT = 20_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_PHOTO = 5 * 2**20
 # Who may replace whose current role: the user's own word, then LinkedIn, then the rest.
 ROLE_AUTHORITY = {"manual": 3, "linkedin": 2}
 
 
+def storable(value: str) -> str:
+    """Text a database can store: no NUL, and no lone surrogate (which a reader that decoded
+    bad bytes with ``surrogateescape`` may hand over); those become U+FFFD."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = _SURROGATE.sub("\ufffd", value)
+    return value.replace("\x00", "")
+
+
 def clip(value: str | None, size: int) -> str | None:
-    """One line of text, cut to its column's size (PostgreSQL refuses longer, and NULs)."""
+    """One line of text, cut to its column's size (PostgreSQL refuses longer)."""
     if value is None:
         return None
-    cleaned = " ".join(value.replace("\x00", "").split())
+    cleaned = " ".join(storable(value).split())
     return cleaned[:size] or None
 
 
@@ -38,7 +50,7 @@ def clip_text(value: str | None) -> str | None:
     """A longer text, trimmed and cut at the length the services accept."""
     if value is None or not value.strip():
         return None
-    return value.replace("\x00", "").strip()[:MAX_TEXT] or None
+    return storable(value).strip()[:MAX_TEXT] or None
 
 
 def same_text(a: str | None, b: str | None) -> bool:
@@ -81,7 +93,8 @@ def fill(contact: Contact, record: ContactRecord, *, emails: list[str], phones: 
         contact.photo, contact.photo_type = record.photo, clip(record.photo_type, 64)
         diff["photo"] = "added"
     names = {t.name for t in contact.tags}
-    wanted = list(dict.fromkeys(n.strip().lower()[:100] for n in record.tags if n.strip()))
+    wanted = list(dict.fromkeys(t.lower()[:100] for t in (clip(n, 1000) for n in record.tags)
+                                if t))
     new_tags = [n for n in wanted if n not in names]
     if new_tags:
         contact.tags = [*contact.tags, *(tags(n) for n in new_tags)]

@@ -39,7 +39,7 @@ from tiekeep.services import (
     interactions,
     parsing,
 )
-from tiekeep.services.import_merge import MAX_PHOTO, clip, clip_text
+from tiekeep.services.import_merge import MAX_PHOTO, clip, clip_text, storable
 
 BATCH = 500
 LIST_LIMIT = 500  # skipped records, notes and possible matches listed; all are counted
@@ -103,9 +103,9 @@ def run(session: Session, *, owner_id: int, kind: str, path: Path,
     try:
         if adapter.restores:
             result = function(session, owner_id=owner_id, path=path, options=opts)
-            summary = ImportSummary(kind=kind, path=str(path), **result)
+            summary = ImportSummary(kind=kind, path=storable(str(path)), **result)
         else:
-            summary = ImportSummary(kind=kind, path=str(path))
+            summary = ImportSummary(kind=kind, path=storable(str(path)))
             importer = _Importer(session, owner_id=owner_id, source=kind, summary=summary,
                                  strict=strict, actor=actor, today=now.date(),
                                  my_emails=opts["my_emails"], rules=rules, dry_run=dry_run)
@@ -116,7 +116,8 @@ def run(session: Session, *, owner_id: int, kind: str, path: Path,
     if dry_run:
         summary.dry_run = True
         return summary
-    session.add(ImportRun(owner_id=owner_id, kind=kind, path=str(path), started_at=started,
+    session.add(ImportRun(owner_id=owner_id, kind=kind, path=storable(str(path)),
+                          started_at=started,
                           finished_at=utcnow(), summary=summary.to_dict()))
     session.flush()
     return summary
@@ -212,14 +213,16 @@ class _Importer:
             raise ImportRejected(f"{where}: {reason} (--strict rejects the file)")
         self.summary.skipped += 1
         if len(self.summary.skipped_records) < LIST_LIMIT:
-            self.summary.skipped_records.append({"where": where, "reason": reason})
+            # The summary is stored (ImportRun) as JSON, which refuses lone surrogates.
+            self.summary.skipped_records.append({"where": storable(where),
+                                                 "reason": storable(reason)})
 
     def note(self, where: str, reason: str) -> None:
         """A value left out of a record that was otherwise imported."""
         if self.strict:
             raise ImportRejected(f"{where}: {reason} (--strict rejects the file)")
         if len(self.summary.notes) < LIST_LIMIT:
-            self.summary.notes.append({"where": where, "reason": reason})
+            self.summary.notes.append({"where": storable(where), "reason": storable(reason)})
 
     def report(self, where: str, name: str, contact_id: int,
                possible: list[identity.Candidate]) -> None:
@@ -228,7 +231,7 @@ class _Importer:
             return
         self.summary.uncertain_total += 1
         if len(self.summary.uncertain) < LIST_LIMIT:
-            entry = {"where": where, "name": name, "contact_id": contact_id,
+            entry = {"where": storable(where), "name": name, "contact_id": contact_id,
                      "candidates": [c.to_dict() for c in possible]}
             self.summary.uncertain.append(entry)
             self.uncertain.append((entry, contact_id))
@@ -241,19 +244,19 @@ class _Importer:
         for reason in record.dropped:
             self.note(record.where, reason)
         emails: list[str] = []
-        for raw in record.emails:
+        for raw in map(storable, record.emails):
             try:
                 emails.append(parsing.email(raw))
             except InvalidInput:
                 self.note(record.where, f"email '{raw[:60]}' is not an address; left out")
         phones: list[str] = []
-        for raw in record.phones:
+        for raw in map(storable, record.phones):
             try:
                 phones.append(parsing.phone(raw))
             except InvalidInput:
                 self.note(record.where, f"phone '{raw[:40]}' is not a phone number; left out")
-        urls = [((kind or "website")[:40], url.strip()[:1000]) for kind, url in record.urls
-                if url.strip()]
+        urls = [(clip(kind, 40) or "website", storable(url).strip()[:1000])
+                for kind, url in record.urls if url.strip()]
         return list(dict.fromkeys(emails)), list(dict.fromkeys(phones)), urls
 
     def contact(self, record: ContactRecord) -> None:
@@ -334,7 +337,8 @@ class _Importer:
 
     def tag_ids(self, names: Iterable[str]) -> list[tuple[int, str]]:
         """(id, name) of the owner's tags with these names, created where missing."""
-        wanted = list(dict.fromkeys(n.strip().lower()[:100] for n in names if n.strip()))
+        wanted = list(dict.fromkeys(t.lower()[:100] for t in (clip(n, 1000) for n in names)
+                                    if t))
         missing = [n for n in wanted if n not in self.tags]
         if missing:
             self.tags.update(self.session.execute(select(Tag.name, Tag.id).where(
@@ -383,17 +387,17 @@ class _Importer:
         email = phone = None
         if ref.email:
             try:
-                email = parsing.email(ref.email)
+                email = parsing.email(storable(ref.email))
             except InvalidInput:
                 email = None
         if email in self.my_emails:
             return None
         if ref.phone:
             try:
-                phone = parsing.phone(ref.phone)
+                phone = parsing.phone(storable(ref.phone))
             except InvalidInput:
                 phone = None
-        url = ref.url.strip() if ref.url and ref.url.strip() else None
+        url = clip(ref.url, 1000)
         name = clip(ref.name, contacts.MAX_NAME) or email or phone or (
             identity.url_key(url) if url else None)
         if not name:
