@@ -30,24 +30,26 @@ def stats_page(request: Request, user: CurrentUser, state: StateDep, session: Re
 
 
 def layout(paths: list[dict[str, Any]]) -> dict[str, Any]:
-    """Positions for drawing the paths: me on the left, each hop one column to the right."""
+    """Positions for drawing the paths: me on the left, the target on the right, and every
+    contact in the column of its distance (in hops) from the target."""
+    farthest = max((len(found["path"]) - 1 for found in paths), default=0)
     columns: dict[int, list[int]] = {}
     nodes: dict[int, dict[str, Any]] = {}
     edges: list[dict[str, Any]] = []
     for rank, found in enumerate(paths):
         chain = found["path"]
-        for hop, node in enumerate(chain):
+        for index, node in enumerate(chain):
+            column = farthest - (len(chain) - 1 - index)
             if node["id"] not in nodes:
-                columns.setdefault(hop, []).append(node["id"])
-                nodes[node["id"]] = {**node, "hop": hop, "paths": []}
+                columns.setdefault(column, []).append(node["id"])
+                nodes[node["id"]] = {**node, "paths": []}
             nodes[node["id"]]["paths"].append(rank)
-        for edge in found["edges"]:
-            edges.append({**edge, "path": rank})
-    width = 160 * (max(columns, default=0) + 2)
-    height = max(80 * max((len(ids) for ids in columns.values()), default=1), 160)
-    for hop, ids in columns.items():
+        edges += [{**edge, "path": rank} for edge in found["edges"]]
+    width = 180 * (farthest + 2) + 80
+    height = max(70 * max((len(ids) for ids in columns.values()), default=1), 160)
+    for column, ids in columns.items():
         for index, node_id in enumerate(ids):
-            nodes[node_id]["x"] = 160 * (hop + 1) + 40
+            nodes[node_id]["x"] = 180 * (column + 1) + 60
             nodes[node_id]["y"] = round((index + 0.5) * height / len(ids))
     me = {"x": 40, "y": height // 2}
     drawn = []
