@@ -20,6 +20,7 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from tiekeep.core import search
+from tiekeep.core.db import bulk_cache
 from tiekeep.core.enums import Format, Initiator, ValueKind
 from tiekeep.core.models import (
     Contact,
@@ -162,13 +163,15 @@ def generate(session: Session, *, owner_id: int, contacts: int, interactions: in
     if owner is not None and not owner.organization:
         owner.organization, owner.department = "Northwind", "Product"
 
-    people = _make_contacts(session, rng, owner_id=owner_id, count=contacts, today=today,
-                            report=report)
-    ids = [p["id"] for p in people]
-    stats = _make_interactions(session, rng, owner_id=owner_id, people=people,
-                               count=interactions, now=now, report=report)
-    _make_extras(session, rng, owner_id=owner_id, ids=ids, now=now)
-    _write_search_documents(session, owner_id=owner_id, people=people, topics=stats["topics"])
+    with bulk_cache(session):
+        people = _make_contacts(session, rng, owner_id=owner_id, count=contacts, today=today,
+                                report=report)
+        ids = [p["id"] for p in people]
+        stats = _make_interactions(session, rng, owner_id=owner_id, people=people,
+                                   count=interactions, now=now, report=report)
+        _make_extras(session, rng, owner_id=owner_id, ids=ids, now=now)
+        _write_search_documents(session, owner_id=owner_id, people=people,
+                                topics=stats["topics"])
     _fix_sequences(session)
     refresh_statistics(session)
     return DemoSummary(contacts=len(people), interactions=interactions,
@@ -345,7 +348,8 @@ def _make_interactions(session: Session, rng: random.Random, *, owner_id: int,
         })
         qualifying = fmt != Format.SOCIAL_POST and attendees <= 8
         for cid in chosen:
-            rows["p"].append({"interaction_id": iid, "contact_id": cid})
+            # The time too, so the database trigger finds it right instead of correcting it.
+            rows["p"].append({"interaction_id": iid, "contact_id": cid, "occurred_at": at})
             if cid not in last_at or at > last_at[cid]:
                 last_at[cid] = at
             if qualifying and (cid not in last_qualifying or at > last_qualifying[cid]):

@@ -37,9 +37,10 @@ The formulas, each implemented once (SQL in services/metrics_sections.py):
 - layers: Dunbar-style strength layers at the end, cumulative like Dunbar's circles: ties
   with strength ≥ 70 (support clique, nominal 5), ≥ 55 (sympathy group, 15), ≥ 40 (affinity
   group, 50) and ≥ 20 (active network, 150). A tie met every two weeks with some depth scores
-  about 75, a monthly one about 45, a quarterly one about 20. Where the scoring window holds
-  more than 150 000 interactions, strengths are estimated from a sample (see
-  services.scoring) and ``layers.sampled_every`` says how sparse it was.
+  about 75, a monthly one about 45, a quarterly one about 20. Where the scoring window
+  holds more than 40 000 interactions, the layers are estimated from 1 in k contacts, each
+  scored exactly (see services.scoring); the same contacts at both ends, so the trend
+  compares like with like. ``layers.sampled_every`` is k.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ from tiekeep.services.metrics_sections import Context, Measure, Window
 DEFAULT_CADENCES = {"key": 14, "regular": 30, "supporting": 90}
 LAYERS = (("support", 5, 70.0), ("sympathy", 15, 55.0), ("affinity", 50, 40.0),
           ("active", 150, 20.0))
-SAMPLE_ABOVE = 150_000
+SAMPLE_ABOVE = 40_000
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,8 @@ def measure(ctx: Context, windows: Sequence[Window],
     if "cadence_health" in wanted:
         put("cadence_health", sections.cadence_health(ctx, windows))
     if "layers" in wanted:
-        put("layers", [layers(ctx, w.end) for w in windows])
+        every = layer_sampling(ctx, max(w.end for w in windows))
+        put("layers", [layers(ctx, w.end, sample_every=every) for w in windows])
     return results
 
 
@@ -211,10 +213,15 @@ def _reciprocity(ctx: Context, w: Window) -> Measure:
                                                   ledger["by_kind"].items()}})
 
 
-def layers(ctx: Context, end: datetime) -> Measure:
-    """How many ties reach each Dunbar-style strength layer at ``end`` (cumulative)."""
+def layer_sampling(ctx: Context, end: datetime) -> int:
+    """Score 1 in how many contacts for the layers at ``end`` (1: every contact)."""
     total = scoring.interactions_in_window(ctx.session, owner_id=ctx.owner_id, now=end)
-    every = -(-total // SAMPLE_ABOVE) if total > SAMPLE_ABOVE else 1
+    return -(-total // SAMPLE_ABOVE) if total > SAMPLE_ABOVE else 1
+
+
+def layers(ctx: Context, end: datetime, *, sample_every: int | None = None) -> Measure:
+    """How many ties reach each Dunbar-style strength layer at ``end`` (cumulative)."""
+    every = sample_every or layer_sampling(ctx, end)
     figures: dict[str, Any] = scoring.layer_counts(
         ctx.session, owner_id=ctx.owner_id, now=end,
         floors={name: floor for name, _size, floor in LAYERS},
@@ -256,7 +263,8 @@ def stats(session: Session, *, owner_id: int, period_days: float = 90,
     notes = []
     every = metrics["layers"]["sampled_every"]["value"]
     if every > 1:
-        notes.append(f"strength layers estimated from 1 in {every} interactions")
+        notes.append(f"strength layers estimated from 1 in {every} contacts, each scored "
+                     "exactly")
     result: dict[str, Any] = {
         "period": {"days": period_days, "start": current.start.isoformat(),
                    "end": current.end.isoformat(), "previous_start": previous.start.isoformat(),

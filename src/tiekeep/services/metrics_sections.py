@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from tiekeep.core.enums import Format, Initiator, Status, Tier
 from tiekeep.core.models import (
@@ -99,16 +99,16 @@ def _scope_ids(ctx: Context) -> Any:
     return select(Contact.id).where(*contact_filter(ctx))
 
 
-def _role_as_of(day: date) -> Any:
+def _role_as_of(day: date, contact_id: Any) -> Any:
     """The id of the contact's role on ``day``: started by then and not yet ended."""
     role = aliased(Role)
     return (select(role.id)
-            .where(role.contact_id == Contact.id,
+            .where(role.contact_id == contact_id,
                    or_(role.started.is_(None), role.started <= day),
                    or_(role.ended.is_(None), role.ended > day))
             .order_by(case((role.started.is_(None), 0), else_=1).desc(), role.started.desc(),
                       role.id.desc())
-            .limit(1).correlate(Contact).scalar_subquery())
+            .limit(1).scalar_subquery())
 
 
 def _joined_before(moment: datetime) -> ColumnElement[bool]:
@@ -149,30 +149,30 @@ def active_contacts(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
     out = []
     for w in windows:
         since = w.end - timedelta(days=ACTIVE_DAYS)
-        in_window = (select(Interaction.id).where(Interaction.owner_id == ctx.owner_id,
-                                                  Interaction.occurred_at >= since,
-                                                  Interaction.occurred_at < w.end))
-        counts = (select(InteractionParticipant.contact_id.label("cid"),
-                         func.count().label("n"))
-                  .where(InteractionParticipant.interaction_id.in_(in_window))
-                  .group_by(InteractionParticipant.contact_id).subquery())
+        # Each contact's interactions of the window are one range of the participants'
+        # (contact, time) index; grouped by contact id, SQLite needs no sort.
+        counts = (select(Contact.id.label("cid"), func.count().label("n"))
+                  .join(InteractionParticipant,
+                        and_(InteractionParticipant.contact_id == Contact.id,
+                             InteractionParticipant.occurred_at >= since,
+                             InteractionParticipant.occurred_at < w.end))
+                  .where(*contact_filter(ctx))
+                  .group_by(Contact.id).subquery())
         role = aliased(Role)
         rows = ctx.session.execute(
             select(role.department, role.organization, func.count(),
                    _sum_if(counts.c.n >= REGULAR_MIN))
             .select_from(counts)
-            .join(Contact, Contact.id == counts.c.cid)
-            .outerjoin(role, role.id == _role_as_of(w.end.date()))
-            .where(*contact_filter(ctx))
+            .outerjoin(role, role.id == _role_as_of(w.end.date(), counts.c.cid))
             .group_by(role.department, role.organization)).all()
         departments: Counter[str] = Counter()
         organizations: Counter[str] = Counter()
         active = regular = 0
-        for department, organization, n, n_regular in rows:
-            active += int(n)
+        for department, organization, count, n_regular in rows:
+            active += int(count)
             regular += int(n_regular)
-            departments[_label(department)] += int(n)
-            organizations[_label(organization)] += int(n)
+            departments[_label(department)] += int(count)
+            organizations[_label(organization)] += int(count)
         out.append(Measure({"active": active, "regular": regular},
                            {"departments": _merge_case(departments),
                             "organizations": _merge_case(organizations)}))
@@ -220,7 +220,11 @@ def diversity(ctx: Context, activity: Sequence[Measure]) -> list[Measure]:
 
 
 def _interaction_groups(ctx: Context, windows: Sequence[Window]) -> list[Counter[tuple[str, str]]]:
-    """Interactions per (format, initiated_by), per window, in one scan."""
+    """Interactions per (format, initiated_by), per window."""
+    if not _scoped(ctx):
+        known = _known_groups(ctx, windows)
+        if known is not None:
+            return known
     which = case(*[(w.contains(Interaction.occurred_at), literal(i))
                    for i, w in enumerate(windows)], else_=literal(-1))
     query = (select(which, Interaction.format, Interaction.initiated_by, func.count())
@@ -236,6 +240,38 @@ def _interaction_groups(ctx: Context, windows: Sequence[Window]) -> list[Counter
     for index, fmt, initiator, n in ctx.session.execute(query):
         if index >= 0:
             groups[int(index)][(fmt, initiator)] += int(n)
+    return groups
+
+
+def _known_groups(ctx: Context, windows: Sequence[Window]
+                  ) -> list[Counter[tuple[str, str]]] | None:
+    """The same counts, one index range of (owner, format, initiator, time) per known pair.
+
+    SQLite groups by sorting every row, which for a large period costs far more than
+    counting ranges of the index. The window totals check that no other format or
+    initiator occurred; if one did, None sends the caller to the grouped query.
+    """
+    pairs = [(f.value, i.value) for f in Format for i in Initiator]
+    owner: BindParameter[int] = bindparam("owner", ctx.owner_id)
+
+    def count(w: Window, *conditions: ColumnElement[bool]) -> Any:
+        return (select(func.count())
+                .where(Interaction.owner_id == owner, *conditions,
+                       w.contains(Interaction.occurred_at)).scalar_subquery())
+
+    columns = []
+    for w in windows:
+        columns.append(count(w))
+        columns += [count(w, Interaction.format == fmt, Interaction.initiated_by == initiator)
+                    for fmt, initiator in pairs]
+    row = ctx.session.execute(select(*columns)).one()
+    groups: list[Counter[tuple[str, str]]] = []
+    for index in range(len(windows)):
+        total, *counts = row[index * (len(pairs) + 1):(index + 1) * (len(pairs) + 1)]
+        if sum(counts) != total:
+            return None
+        groups.append(Counter({pair: int(n) for pair, n in zip(pairs, counts, strict=True)
+                               if n}))
     return groups
 
 
@@ -417,7 +453,6 @@ def cadence_health(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
         select(Contact.cadence_days).distinct()
         .where(*contact_filter(ctx), Contact.tier.in_(tiers), Contact.cadence_days.is_not(None)))
         if d is not None})
-    longest = max([*overrides, *(int(ctx.cadences[t]) for t in tiers)])
     out = []
     for w in windows:
         def cutoff(days: int, end: datetime = w.end) -> datetime:
@@ -427,26 +462,23 @@ def cadence_health(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
             *[(Contact.cadence_days == d, cutoff(d)) for d in overrides],
             *[(Contact.tier == t, cutoff(int(ctx.cadences[t]))) for t in tiers],
             else_=None)
-        query = select(Contact.tier, func.count())
-        last: Any
+        within: ColumnElement[bool]
         if w.end >= ctx.now:
             last = Contact.last_qualifying_at
+            within = and_(last.is_not(None), last >= limit)
         else:
-            # The latest qualifying interaction up to that end, within the longest cadence.
-            recent = (select(InteractionParticipant.contact_id.label("cid"),
-                             func.max(Interaction.occurred_at).label("last"))
+            # A qualifying interaction in [end − cadence, end]: one range of the contact's
+            # participations, each checked against its interaction until one qualifies.
+            within = (select(InteractionParticipant.interaction_id)
                       .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
-                      .where(Interaction.owner_id == ctx.owner_id,
-                             Interaction.occurred_at >= cutoff(longest),
-                             Interaction.occurred_at <= w.end,
+                      .where(InteractionParticipant.contact_id == Contact.id,
+                             InteractionParticipant.occurred_at >= limit,
+                             InteractionParticipant.occurred_at <= w.end,
                              Interaction.attendee_count <= ctx.max_attendees,
                              Interaction.format.not_in(ctx.excluded_formats))
-                      .group_by(InteractionParticipant.contact_id).subquery())
-            query = query.outerjoin(recent, recent.c.cid == Contact.id)
-            last = recent.c.last
-        within = and_(last.is_not(None), last >= limit)
+                      .correlate(Contact).exists())
         rows = ctx.session.execute(
-            query.add_columns(_sum_if(within))
+            select(Contact.tier, func.count(), _sum_if(within))
             .where(*contact_filter(ctx), Contact.tier.in_(tiers), _joined_before(w.end))
             .group_by(Contact.tier)).all()
         counts = {tier: (int(n), int(ok)) for tier, n, ok in rows}

@@ -16,12 +16,15 @@ included):
 A manual override (0–100) replaces the score, since a quiet tie is not always a weak one;
 the explanation still shows the parts and the computed score.
 
-Every sum, mean and count above is an SQL aggregate grouped by contact, so scoring the
-whole network reads each interaction once in the database and never in a Python loop.
+Every sum, mean and count above is an SQL aggregate grouped by contact. A contact's
+interactions of the window are one range of the participants' (contact, time) index, so
+scoring reads nothing outside the window and never loops over rows in Python.
 
-``sample_every=k`` (k > 1) estimates instead: only interactions whose id is a multiple of k
-are read, and the decayed sum is multiplied by k. Network-wide figures (the strength layers
-of a large network) use it and say so; a single tie is always scored exactly.
+``sample_every=k`` (k > 1) scores only the contacts whose id is a multiple of k, each of
+them exactly; network-wide counts (the strength layers of a large network) multiply by k
+and say so. Sampling contacts rather than interactions keeps each sampled score exact, so
+the estimate is unbiased (a sample of interactions undercounts formats and depth and loses
+quiet ties altogether). A single tie is never sampled.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Numeric, case, cast, func, select
+from sqlalchemy import Numeric, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from tiekeep.core.enums import Direction
@@ -78,12 +81,11 @@ def _cap(value: Any) -> Any:
 
 
 def _components(*, decayed: Any, mean_depth: Any, formats: Any, given: Any, received: Any,
-                trust: Any, sample_every: int) -> dict[str, Any]:
+                trust: Any) -> dict[str, Any]:
     """The five components, as SQL expressions over the per-contact aggregates."""
     exchanged = func.coalesce(given, 0) + func.coalesce(received, 0)
     return {
-        "frequency": _cap(func.coalesce(decayed, 0.0) * float(sample_every)
-                          / FREQUENCY_SATURATION),
+        "frequency": _cap(func.coalesce(decayed, 0.0) / FREQUENCY_SATURATION),
         "depth": case((mean_depth.is_(None), 0.0), else_=(mean_depth - 1.0) / 4.0),
         "diversity": _cap(func.coalesce(formats, 0) * 1.0 / DIVERSITY_SATURATION),
         "reciprocity": case(
@@ -94,51 +96,55 @@ def _components(*, decayed: Any, mean_depth: Any, formats: Any, given: Any, rece
     }
 
 
+def _exchanged(direction: Direction, *, owner_id: int, since: datetime, now: datetime) -> Any:
+    """How many exchanges of this direction the contact had in the window (correlated)."""
+    return (select(func.count())
+            .where(ValueExchange.contact_id == Contact.id, ValueExchange.owner_id == owner_id,
+                   ValueExchange.direction == direction.value,
+                   ValueExchange.occurred_at >= since, ValueExchange.occurred_at <= now)
+            .correlate(Contact).scalar_subquery())
+
+
 def strength_query(session: Session, *, owner_id: int, now: datetime,
                    contact_ids: Sequence[int] | None = None,
                    conditions: Sequence[Any] = (), sample_every: int = 1) -> Any:
     """A subquery of (contact_id, the five components, override, computed, score)."""
     since = now - timedelta(days=WINDOW_DAYS)
     metrics_sql.ensure_math(session)
-    age = metrics_sql.age_days(session, Interaction.occurred_at, now)
-    activity = (
-        select(InteractionParticipant.contact_id.label("cid"),
-               func.sum(func.exp(-age / DECAY_DAYS)).label("decayed"),
-               func.avg(Interaction.depth).label("mean_depth"),
-               func.count(func.distinct(Interaction.format)).label("formats"))
-        .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
-        .where(Interaction.owner_id == owner_id, Interaction.occurred_at >= since,
-               Interaction.occurred_at <= now)
-        .group_by(InteractionParticipant.contact_id))
-    if sample_every > 1:
-        activity = activity.where(Interaction.id % sample_every == 0)
-    given = func.sum(case((ValueExchange.direction == Direction.GIVEN.value, 1), else_=0))
-    received = func.sum(case((ValueExchange.direction == Direction.RECEIVED.value, 1), else_=0))
-    exchanges = (select(ValueExchange.contact_id.label("cid"), given.label("given"),
-                        received.label("received"))
-                 .where(ValueExchange.owner_id == owner_id, ValueExchange.occurred_at >= since,
-                        ValueExchange.occurred_at <= now)
-                 .group_by(ValueExchange.contact_id))
+    part = InteractionParticipant
+    age = metrics_sql.age_days(session, part.occurred_at, now)
     people = [Contact.owner_id == owner_id, Contact.deleted_at.is_(None), *conditions]
     if contact_ids is not None:
-        activity = activity.where(InteractionParticipant.contact_id.in_(contact_ids))
-        exchanges = exchanges.where(ValueExchange.contact_id.in_(contact_ids))
         people.append(Contact.id.in_(contact_ids))
-    act, ex = activity.subquery(), exchanges.subquery()
-    parts = _components(decayed=act.c.decayed, mean_depth=act.c.mean_depth,
-                        formats=act.c.formats, given=ex.c.given, received=ex.c.received,
-                        trust=Contact.trust, sample_every=sample_every)
+    if sample_every > 1:
+        people.append(Contact.id % sample_every == 0)
+    # Grouped by the primary key alone: PostgreSQL then allows the contact's other columns,
+    # and SQLite groups in the order it reads contacts, without sorting.
+    aggregates = (
+        select(Contact.id.label("contact_id"),
+               func.sum(func.exp(-age / DECAY_DAYS)).label("decayed"),
+               func.avg(Interaction.depth).label("mean_depth"),
+               func.count(func.distinct(Interaction.format)).label("formats"),
+               _exchanged(Direction.GIVEN, owner_id=owner_id, since=since, now=now)
+               .label("given"),
+               _exchanged(Direction.RECEIVED, owner_id=owner_id, since=since, now=now)
+               .label("received"),
+               Contact.trust.label("trust"), Contact.strength_override.label("override"))
+        .select_from(Contact)
+        .outerjoin(part, and_(part.contact_id == Contact.id, part.occurred_at >= since,
+                              part.occurred_at <= now))
+        .outerjoin(Interaction, Interaction.id == part.interaction_id)
+        .where(*people)
+        .group_by(Contact.id)).subquery()
+    parts = _components(decayed=aggregates.c.decayed, mean_depth=aggregates.c.mean_depth,
+                        formats=aggregates.c.formats, given=aggregates.c.given,
+                        received=aggregates.c.received, trust=aggregates.c.trust)
     weighted = sum((WEIGHTS[name] * expr for name, expr in parts.items()), 0.0) * 100.0
     computed = func.round(cast(weighted, Numeric), 1)
-    score = case((Contact.strength_override.is_not(None), Contact.strength_override),
-                 else_=computed)
-    return (select(Contact.id.label("contact_id"),
-                   *[expr.label(name) for name, expr in parts.items()],
-                   Contact.strength_override.label("override"), computed.label("computed"),
-                   score.label("score"))
-            .outerjoin(act, act.c.cid == Contact.id)
-            .outerjoin(ex, ex.c.cid == Contact.id)
-            .where(*people).subquery())
+    score = case((aggregates.c.override.is_not(None), aggregates.c.override), else_=computed)
+    return select(aggregates.c.contact_id, *[expr.label(name) for name, expr in parts.items()],
+                  aggregates.c.override, computed.label("computed"),
+                  score.label("score")).subquery()
 
 
 def scores(session: Session, *, owner_id: int, contact_ids: list[int] | None = None,
@@ -167,13 +173,14 @@ def scores(session: Session, *, owner_id: int, contact_ids: list[int] | None = N
 def layer_counts(session: Session, *, owner_id: int, now: datetime,
                  floors: Mapping[str, float], conditions: Sequence[Any] = (),
                  sample_every: int = 1) -> dict[str, int]:
-    """How many ties score at least each floor, counted in SQL."""
+    """How many ties score at least each floor, counted in SQL (× k when sampling 1 in k)."""
+    every = max(1, sample_every)
     query = strength_query(session, owner_id=owner_id, now=now, conditions=conditions,
-                           sample_every=max(1, sample_every))
+                           sample_every=every)
     row = session.execute(select(*[
         func.coalesce(func.sum(case((query.c.score >= floor, 1), else_=0)), 0)
         for floor in floors.values()])).one()
-    return {name: int(value) for name, value in zip(floors, row, strict=True)}
+    return {name: int(value) * every for name, value in zip(floors, row, strict=True)}
 
 
 def explain(session: Session, *, owner_id: int, contact_id: int,
