@@ -160,6 +160,14 @@ class Index:
     def add_source(self, contact_id: int, source: str, key: str) -> None:
         _put(self.sources, f"{source}\x00{key}", contact_id)
 
+    def holds(self, contact_id: int, *, emails: Iterable[str] = (),
+              urls: Iterable[str] = ()) -> bool:
+        """Whether these emails and LinkedIn profiles are all known as this contact's."""
+        if any(contact_id not in _ids(self.emails, e.lower()) for e in emails):
+            return False
+        keys = [k for k in map(url_key, urls) if k.startswith("linkedin.com/")]
+        return all(contact_id in _ids(self.urls, k) for k in keys)
+
     def by_source(self, source: str, key: str) -> int | None:
         found = _ids(self.sources, f"{source}\x00{key}")
         return found[0] if found else None

@@ -431,10 +431,7 @@ class _Importer:
         """Whether a participant matched by name brings an address or key the contact lacks."""
         if key and self.index.by_source(self.source, key) is None:
             return True
-        if any(contact_id not in identity._ids(self.index.emails, e) for e in emails):
-            return True
-        return any(contact_id not in identity._ids(self.index.urls, identity.url_key(u))
-                   for _, u in urls if identity.url_key(u).startswith("linkedin.com/"))
+        return not self.index.holds(contact_id, emails=emails, urls=[u for _, u in urls])
 
     def interaction(self, record: InteractionRecord) -> None:
         key = clip(record.source_key, 500)
