@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -26,6 +26,7 @@ from tiekeep.web import i18n, security
 from tiekeep.web.cache import ViewCache
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_UNSET = object()
 
 
 @dataclass
@@ -140,9 +141,9 @@ async def submitted_csrf(request: Request) -> str | None:
 
 async def optional_user(request: Request) -> Principal | None:
     """The authenticated user, or None; cookie-authenticated unsafe requests need CSRF."""
-    cached = getattr(request.state, "principal", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    cached = getattr(request.state, "principal", _UNSET)
+    if cached is not _UNSET:
+        return cast(Principal | None, cached)
     state = get_state(request)
     principal: Principal | None = None
     authorization = request.headers.get("authorization", "")

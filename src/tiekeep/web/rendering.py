@@ -6,8 +6,9 @@ Templates are autoescaped, so user text (notes with ``<script>`` included) shows
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -72,25 +73,25 @@ class Formatter:
         except (KeyError, ValueError):
             self.zone = ZoneInfo("UTC")
 
-    def _parse(self, value: str | datetime | None) -> datetime | None:
+    def _parse(self, value: str | dt.datetime | None) -> dt.datetime | None:
         if value is None or value == "":
             return None
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(self.zone)
 
-    def datetime(self, value: str | datetime | None) -> str:
+    def datetime(self, value: str | dt.datetime | None) -> str:
         moment = self._parse(value)
         return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
-    def date(self, value: str | datetime | None) -> str:
+    def date(self, value: str | dt.datetime | None) -> str:
         if isinstance(value, str) and len(value) == 10:
             return value
         moment = self._parse(value)
         return moment.strftime("%Y-%m-%d") if moment else "—"
 
-    def local_input(self, value: datetime) -> str:
+    def local_input(self, value: dt.datetime) -> str:
         """A value for <input type=datetime-local>."""
         return value.astimezone(self.zone).strftime("%Y-%m-%dT%H:%M")
 

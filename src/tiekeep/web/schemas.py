@@ -28,10 +28,14 @@ Birthday = Annotated[str, Field(pattern=r"^(\d{4}|-)-\d{2}-\d{2}$", max_length=1
                                 description="YYYY-MM-DD, or --MM-DD without the year")]
 TierName = Literal["key", "regular", "supporting", "dormant"]
 HorizonName = Literal["long_term", "project"]
-FormatName = Literal[tuple(f.value for f in Format)]  # type: ignore[valid-type]
+FormatName = Literal[
+    "one_on_one", "team_meeting", "project_sync", "status_update", "discussion", "feedback",
+    "lunch", "coffee", "corporate_event", "offsite", "chat", "email", "call", "video_call",
+    "online_event", "virtual_coffee", "social_post", "letter", "other"]
 InitiatorName = Literal["me", "them", "mutual"]
 KindName = Literal["information", "resource", "social", "professional"]
 
+assert set(FormatName.__args__) == {f.value for f in Format}  # type: ignore[attr-defined]
 assert set(TierName.__args__) == {t.value for t in Tier}  # type: ignore[attr-defined]
 assert set(HorizonName.__args__) == {h.value for h in Horizon}  # type: ignore[attr-defined]
 assert set(InitiatorName.__args__) == {i.value for i in Initiator}  # type: ignore[attr-defined]

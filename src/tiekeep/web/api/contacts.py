@@ -40,7 +40,7 @@ def list_contacts(
     filters = directory.Filters(q=q, tier=tier, tag=tag, organization=organization,
                                 department=department, sort=sort,
                                 include_archived=include_archived)
-    return state.cache.get(  # type: ignore[no-any-return]
+    return state.cache.get(
         ("contacts", user.id, filters, limit, offset),
         lambda: views.contact_page(session, owner_id=user.id, filters=filters, limit=limit,
                                    offset=offset))
@@ -70,7 +70,7 @@ def get_contact(contact_id: ContactId, user: CurrentUser, state: StateDep,
                 session: ReadSession) -> dict[str, Any]:
     """Everything about a contact: profile, roles, timeline, plan, values, follow-ups,
     tie strength explained and the audit log (the contact page's data)."""
-    return state.cache.get(("contact", user.id, contact_id),  # type: ignore[no-any-return]
+    return state.cache.get(("contact", user.id, contact_id),
                            lambda: views.contact_detail(session, owner_id=user.id,
                                                         contact_id=contact_id))
 

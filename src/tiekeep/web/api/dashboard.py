@@ -18,7 +18,7 @@ def get_dashboard(request: Request, user: CurrentUser, state: StateDep,
                   session: ReadSession) -> dict[str, Any]:
     """Today's agenda (top 20), open follow-ups and the value balance (the dashboard)."""
     config = config_for(state, request, user)
-    return state.cache.get(  # type: ignore[no-any-return]
+    return state.cache.get(
         ("dashboard", user.id, config.today(), config.locale, config.time_zone),
         lambda: views.dashboard(session, owner_id=user.id, config=config,
                                 settings=state.settings))

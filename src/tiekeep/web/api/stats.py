@@ -23,7 +23,7 @@ def stats_for(session: Session, state: WebState, owner_id: int, period: str) -> 
     """Every metric over the period, with trends (cached for the day until data changes)."""
     days = parsing.period(period).days
     settings = state.settings
-    return state.cache.get(  # type: ignore[no-any-return]
+    return state.cache.get(
         ("stats", owner_id, days, datetime.now(UTC).date()),
         lambda: metrics.stats(session, owner_id=owner_id, period_days=days,
                               cadences=metrics.cadences_from_settings(settings),
@@ -65,7 +65,7 @@ def get_intro_paths(user: CurrentUser, state: StateDep, session: ReadSession,
                                                  "or org:NAME, or dept:NAME")],
                     limit: Annotated[int, Query(ge=1, le=20)] = 5) -> dict[str, Any]:
     """Who can introduce me to the target, ranked by the strength of the whole path."""
-    return state.cache.get(  # type: ignore[no-any-return]
+    return state.cache.get(
         ("intro", user.id, target.strip().lower(), limit),
         lambda: graph.intro_path(session, owner_id=user.id, target=target, limit=limit))
 
@@ -74,7 +74,7 @@ def get_intro_paths(user: CurrentUser, state: StateDep, session: ReadSession,
 def get_brokers(user: CurrentUser, state: StateDep, session: ReadSession,
                 limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
     """Contacts who bridge departments or organizations."""
-    return state.cache.get(  # type: ignore[no-any-return]
+    return state.cache.get(
         ("brokers", user.id, limit),
         lambda: graph.brokers(session, owner_id=user.id, limit=limit))
 
@@ -83,7 +83,7 @@ def get_brokers(user: CurrentUser, state: StateDep, session: ReadSession,
 def get_clusters(user: CurrentUser, state: StateDep, session: ReadSession,
                  limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
     """Communities of contacts, largest first, with what they share."""
-    return state.cache.get(  # type: ignore[no-any-return]
+    return state.cache.get(
         ("clusters", user.id, limit),
         lambda: graph.clusters(session, owner_id=user.id, limit=limit))
 
@@ -93,7 +93,7 @@ def review_for(session: Session, state: WebState, owner_id: int, period: str) ->
     from tiekeep.services import review
 
     settings = state.settings
-    return state.cache.get(  # type: ignore[no-any-return]
+    return state.cache.get(
         ("review", owner_id, period, datetime.now(UTC).date()),
         lambda: review.build(session, owner_id=owner_id, period=period,
                              cadences=metrics.cadences_from_settings(settings),

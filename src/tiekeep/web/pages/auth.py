@@ -80,7 +80,7 @@ async def login_submit(
     address = client_address(request)
     wait = state.limiter.retry_after(username, address)
     if wait:
-        response = render(request, "login.html", {"next": safe_next(next), "error": (
+        response: Response = render(request, "login.html", {"next": safe_next(next), "error": (
             catalog.gettext("Too many failed logins. Try again in %(n)s seconds.")
             % {"n": wait})}, user=None, status_code=429)
         response.headers["Retry-After"] = str(wait)
