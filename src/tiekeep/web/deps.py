@@ -9,7 +9,7 @@ unsafe request. Every handler passes ``user.id`` as ``owner_id`` to the services
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, cast
 
@@ -78,11 +78,17 @@ def get_state(request: Request) -> WebState:
     return state
 
 
-StateDep = Annotated[WebState, Depends(get_state)]
+async def _state_dependency(request: Request) -> WebState:
+    """get_state as a dependency (async: no thread hop for a lookup)."""
+    return get_state(request)
 
 
-def read_session(state: StateDep) -> Iterator[Session]:
-    """A read-only session, closed after the handler."""
+StateDep = Annotated[WebState, Depends(_state_dependency)]
+
+
+async def read_session(state: StateDep) -> AsyncIterator[Session]:
+    """A read-only session, closed after the handler (made and closed without a thread hop:
+    neither touches the database until a query runs, in the handler's thread)."""
     with state.db.reading() as session:
         yield session
 
