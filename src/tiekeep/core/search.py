@@ -85,24 +85,22 @@ def append_words(session: Session, *, owner_id: int, contact_ids: Iterable[int],
                  words: Iterable[str]) -> None:
     """Add words (e.g. new interaction topics) to these contacts' documents.
 
-    Cheaper than rebuilding a document from a long history when one interaction is logged.
+    Cheaper than rebuilding a document from a long history when one interaction is logged,
+    and done in one UPDATE per word so that concurrent writers never lose one another's words.
     """
-    extra = [normalize(w) for w in words if w.strip()]
+    extra = list(dict.fromkeys(normalize(w) for w in words if w.strip()))
     ids = list(dict.fromkeys(contact_ids))
     if not extra or not ids:
         return
-    column = "rowid" if session.get_bind().dialect.name == "sqlite" else "contact_id"
-    rows = session.execute(
-        text(f"SELECT {column}, body FROM contact_search WHERE {column} IN :ids").bindparams(
-            bindparam("ids", expanding=True)),
-        {"ids": ids},
-    ).all()
-    changed = []
-    for contact_id, body in rows:
-        missing = [w for w in extra if w not in body]
-        if missing:
-            changed.append(Document(int(contact_id), owner_id, " ".join([body, *missing])))
-    write_documents(session, changed)
+    if session.get_bind().dialect.name == "sqlite":
+        statement = ("UPDATE contact_search SET body = body || ' ' || :word "
+                     "WHERE rowid IN :ids AND owner_id = :owner AND instr(body, :word) = 0")
+    else:
+        statement = ("UPDATE contact_search SET body = body || ' ' || :word "
+                     "WHERE contact_id IN :ids AND owner_id = :owner AND strpos(body, :word) = 0")
+    query = text(statement).bindparams(bindparam("ids", expanding=True))
+    for word in extra:
+        session.execute(query, {"word": word, "ids": ids, "owner": owner_id})
 
 
 def remove(session: Session, contact_ids: Iterable[int]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, selectinload
 
-from tiekeep.core import search
+from tiekeep.core import dialect, search
 from tiekeep.core.enums import Horizon, LinkKind, Status, Tier, parse_choice
 from tiekeep.core.models import (
     Contact,
@@ -141,20 +141,16 @@ def _tag_names(names: Iterable[str]) -> builtins.list[str]:
 
 
 def tags_by_name(session: Session, *, owner_id: int, names: Iterable[str]) -> builtins.list[Tag]:
-    """The owner's tags with these names, created where missing."""
+    """The owner's tags with these names, created where missing (safe under concurrency)."""
     wanted = _tag_names(names)
     if not wanted:
         return []
-    existing = {
-        t.name: t
-        for t in session.scalars(select(Tag).where(Tag.owner_id == owner_id,
-                                                   Tag.name.in_(wanted)))
-    }
-    for name in wanted:
-        if name not in existing:
-            existing[name] = Tag(owner_id=owner_id, name=name)
-            session.add(existing[name])
-    return [existing[name] for name in wanted]
+    dialect.insert_ignoring_duplicates(session, Tag, [{"owner_id": owner_id, "name": name}
+                                                      for name in wanted],
+                                       unique=["owner_id", "name"])
+    found = {t.name: t for t in session.scalars(
+        select(Tag).where(Tag.owner_id == owner_id, Tag.name.in_(wanted)))}
+    return [found[name] for name in wanted]
 
 
 # --- create, read ------------------------------------------------------------------------
@@ -221,7 +217,10 @@ def _with_summary(query: Any) -> Any:
 
 def get(session: Session, *, owner_id: int, contact_id: int) -> Contact:
     """The owner's contact with that id, or NotFound."""
-    contact = session.scalar(_with_summary(_base_query(owner_id).where(Contact.id == contact_id)))
+    contact = None
+    if dialect.valid_id(contact_id):
+        contact = session.scalar(_with_summary(
+            _base_query(owner_id).where(Contact.id == contact_id)))
     if contact is None:
         raise NotFound(f"no contact with id {contact_id}")
     return contact
@@ -229,7 +228,7 @@ def get(session: Session, *, owner_id: int, contact_id: int) -> Contact:
 
 def get_many(session: Session, *, owner_id: int, contact_ids: Iterable[int]) -> builtins.list[Contact]:
     """The owner's contacts with these ids (missing ones are left out), in the given order."""
-    ids = builtins.list(dict.fromkeys(contact_ids))
+    ids = [i for i in dict.fromkeys(contact_ids) if dialect.valid_id(i)]
     if not ids:
         return []
     found = {c.id: c for c in session.scalars(
@@ -265,7 +264,7 @@ def resolve(session: Session, *, owner_id: int, ref: str) -> Contact:
     text = ref.strip()
     if not text:
         raise InvalidInput("empty contact reference")
-    if text.lstrip("#").isdigit():
+    if text.lstrip("#").isascii() and text.lstrip("#").isdigit():
         return get(session, owner_id=owner_id, contact_id=int(text.lstrip("#")))
     if "@" in text and " " not in text:
         found = get_by_email(session, owner_id=owner_id, email=text)
@@ -408,6 +407,10 @@ def update(session: Session, *, owner_id: int, contact_id: int, changes: Contact
         if not 0 <= changes.strength_override <= 100:
             raise InvalidInput("strength override must be from 0 to 100")
         setattr_logged("strength_override", changes.strength_override)
+    if changes.introduced_by_id is not None:
+        if changes.introduced_by_id == contact.id:
+            raise InvalidInput("a contact cannot introduce itself")
+        get(session, owner_id=owner_id, contact_id=changes.introduced_by_id)
     for name in ("project_end", "birthday", "location", "time_zone", "interests", "met_on",
                  "introduced_by_id"):
         value = getattr(changes, name)

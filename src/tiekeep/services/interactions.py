@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tiekeep.core import search
@@ -130,7 +130,7 @@ def log(session: Session, *, owner_id: int, data: InteractionCreate,
                                  interaction_id=interaction.id, text=text.strip(), due=due))
     qualifying = rules.qualifies(format=interaction.format,
                                  attendee_count=interaction.attendee_count)
-    touch(people, data.occurred_at, qualifying=qualifying)
+    touch(session, people, data.occurred_at, qualifying=qualifying)
     session.flush()
     if reindex and topics:
         search.append_words(session, owner_id=owner_id, contact_ids=[p.id for p in people],
@@ -138,13 +138,25 @@ def log(session: Session, *, owner_id: int, data: InteractionCreate,
     return interaction
 
 
-def touch(people: Iterable[Contact], at: datetime, *, qualifying: bool) -> None:
-    """Move the contacts' last-contact stamps forward to ``at`` where it is later."""
+def touch(session: Session, people: Sequence[Contact], at: datetime, *,
+          qualifying: bool) -> None:
+    """Move the contacts' last-contact stamps forward to ``at`` where it is later.
+
+    One conditional UPDATE, not an ORM change: two interactions logged with the same person
+    at once must both land, and a derived stamp is no edit of the contact (its version, used
+    to catch conflicting edits, stays as it is).
+    """
+    later = case((Contact.last_contact_at.is_(None), at),
+                 (Contact.last_contact_at < at, at), else_=Contact.last_contact_at)
+    values: dict[str, Any] = {"last_contact_at": later}
+    if qualifying:
+        values["last_qualifying_at"] = case(
+            (Contact.last_qualifying_at.is_(None), at),
+            (Contact.last_qualifying_at < at, at), else_=Contact.last_qualifying_at)
+    session.execute(update(Contact).where(Contact.id.in_([p.id for p in people]))
+                    .values(values), execution_options={"synchronize_session": False})
     for person in people:
-        if person.last_contact_at is None or at > person.last_contact_at:
-            person.last_contact_at = at
-        if qualifying and (person.last_qualifying_at is None or at > person.last_qualifying_at):
-            person.last_qualifying_at = at
+        session.expire(person, ["last_contact_at", "last_qualifying_at"])
 
 
 def refresh_last_contact(session: Session, *, owner_id: int, contact_ids: Sequence[int],

@@ -13,7 +13,7 @@ from tiekeep.errors import InvalidInput
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
-_PERIOD = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
+_PERIOD = re.compile(r"^\s*([0-9]+)\s*([dwmy])\s*$", re.IGNORECASE)
 
 
 def email(value: str) -> str:
@@ -42,12 +42,21 @@ def phone(value: str, region: str = "US") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Dates outside these years are typos, and arithmetic on them (a birthday's next year, a
+# period before them) would leave the range Python's dates can hold.
+FIRST_YEAR, LAST_YEAR = 1600, 2999
+LONGEST_PERIOD_DAYS = 36_500
+
+
 def calendar_date(value: str, *, what: str = "date") -> date:
-    """A YYYY-MM-DD date, or InvalidInput."""
+    """A YYYY-MM-DD date between the years 1600 and 2999, or InvalidInput."""
     try:
-        return date.fromisoformat(value.strip())
+        parsed = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"malformed {what} '{value}' (expected YYYY-MM-DD)") from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise InvalidInput(f"{what} '{value}' is out of range (years {FIRST_YEAR}–{LAST_YEAR})")
+    return parsed
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -103,6 +112,8 @@ def moment(value: str, *, tz: str | None = None, now: datetime | None = None) ->
         if parsed_or_none is None:
             raise InvalidInput(f"malformed date or time '{value}'") from None
         parsed = parsed_or_none
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise InvalidInput(f"date '{value}' is out of range (years {FIRST_YEAR}–{LAST_YEAR})")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone_info)
     return parsed.astimezone(UTC)
@@ -117,6 +128,8 @@ def period(value: str) -> timedelta:
     if count <= 0:
         raise InvalidInput(f"period must be positive, not '{value}'")
     days = {"d": 1, "w": 7, "m": 30, "y": 365}[unit] * count
+    if days > LONGEST_PERIOD_DAYS:
+        raise InvalidInput(f"period '{value}' is longer than 100 years")
     return timedelta(days=days)
 
 
