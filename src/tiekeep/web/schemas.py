@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from tiekeep.core.enums import Format, Horizon, Initiator, Tier, ValueKind
 from tiekeep.services import contacts as contact_service
@@ -17,6 +18,20 @@ from tiekeep.services import roles as role_service
 from tiekeep.services import values as value_service
 
 MAX_TEXT = 20_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def _sane_year(value: Any) -> Any:
+    """Dates and times between 1900 and 2999: arithmetic on them cannot overflow."""
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("the year must be from 1900 to 2999")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+Day = Annotated[date, AfterValidator(_sane_year)]
+Moment = Annotated[datetime, AfterValidator(_sane_year)]
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 Short = Annotated[str, Field(max_length=300)]
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
@@ -72,7 +87,7 @@ class ContactBase(Strict):
 
     tier: TierName | None = None
     horizon: HorizonName | None = None
-    project_end: date | None = None
+    project_end: Day | None = None
     cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     birthday: Birthday | None = None
     trust: Annotated[int, Field(ge=1, le=5)] | None = None
@@ -83,7 +98,7 @@ class ContactBase(Strict):
     challenges: Text | None = None
     personal_notes: Text | None = None
     how_met: Text | None = None
-    met_on: date | None = None
+    met_on: Day | None = None
 
 
 class ContactCreate(ContactBase):
@@ -121,7 +136,7 @@ class ContactUpdate(ContactBase):
     add_tags: Annotated[list[TagName], Field(max_length=100)] = []
     remove_tags: Annotated[list[TagName], Field(max_length=100)] = []
     add_aliases: Annotated[list[Name], Field(max_length=50)] = []
-    introduced_by_id: int | None = None
+    introduced_by_id: Id | None = None
 
     def to_service(self) -> contact_service.ContactUpdate:
         day, _ = parse_birthday(self.birthday)
@@ -212,7 +227,7 @@ class PlanPublic(BaseModel):
 
 class ValuePublic(BaseModel):
     id: int
-    contact_id: int
+    contact_id: Id
     direction: str
     kind: str
     category: str | None
@@ -233,7 +248,7 @@ class BalancePublic(KindBalance):
 
 class FollowUpPublic(BaseModel):
     id: int
-    contact_id: int
+    contact_id: Id
     text: str
     due: str | None
     done_at: str | None
@@ -300,20 +315,20 @@ class ContactDetail(ContactPublic):
 class MergeIn(Strict):
     """Merge another contact into this one; the other is removed."""
 
-    other_id: int
+    other_id: Id
 
 
 class BulkEdit(Strict):
     """The same tier and tag change for many contacts."""
 
-    ids: Annotated[list[int], Field(min_length=1, max_length=1000)]
+    ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
     tier: TierName | None = None
     add_tags: Annotated[list[TagName], Field(max_length=20)] = []
     remove_tags: Annotated[list[TagName], Field(max_length=20)] = []
 
 
 class LinkCreate(Strict):
-    other_id: int
+    other_id: Id
     kind: Literal["knows", "introduced", "reports_to", "works_with"] = "knows"
 
 
@@ -327,7 +342,7 @@ class RoleCreate(Strict):
     department: Short | None = None
     organization: Short | None = None
     location: Short | None = None
-    since: date | None = None
+    since: Day | None = None
 
     def to_service(self) -> role_service.RoleChange:
         return role_service.RoleChange(title=self.title, department=self.department,
@@ -342,14 +357,14 @@ class ValueIn(Strict):
 
 class NextStep(Strict):
     text: Annotated[str, Field(min_length=1, max_length=2000)]
-    due: date | None = None
+    due: Day | None = None
 
 
 class InteractionCreate(Strict):
     """One interaction with one or more contacts, with what was exchanged and next steps."""
 
-    participant_ids: Annotated[list[int], Field(min_length=1, max_length=200)]
-    occurred_at: datetime | None = Field(None, description="Default: now. A time without a "
+    participant_ids: Annotated[list[Id], Field(min_length=1, max_length=200)]
+    occurred_at: Moment | None = Field(None, description="Default: now. A time without a "
                                          "zone is read in your time zone.")
     format: FormatName = "other"
     initiated_by: InitiatorName = "mutual"
@@ -375,11 +390,11 @@ class InteractionCreate(Strict):
 class ValueCreate(Strict):
     """One exchange of value with a contact."""
 
-    contact_id: int
+    contact_id: Id
     direction: Literal["given", "received"]
     kind: KindName
     description: Annotated[str, Field(min_length=1, max_length=2000)]
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = None
     category: Literal["recommendation", "referral", "advice", "opportunity"] | None = None
 
     def to_service(self, occurred_at: datetime | None) -> value_service.ValueCreate:
@@ -394,13 +409,13 @@ class ValueLedger(BaseModel):
 
 
 class FollowUpCreate(Strict):
-    contact_id: int
+    contact_id: Id
     text: Annotated[str, Field(min_length=1, max_length=2000)]
-    due: date | None = None
+    due: Day | None = None
 
 
 class SnoozeIn(Strict):
-    until: date
+    until: Day
 
 
 class PlanItemCreate(Strict):
@@ -410,14 +425,14 @@ class PlanItemCreate(Strict):
 
 class PlanItemPublic(BaseModel):
     id: int
-    contact_id: int
+    contact_id: Id
     kind: str
     text: str
     done: bool
 
 
 class NextMeetingIn(Strict):
-    at: datetime | None = Field(None, description="Null clears it.")
+    at: Moment | None = Field(None, description="Null clears it.")
 
 
 # --- the account ---------------------------------------------------------------------------
@@ -495,17 +510,17 @@ class AgendaPublic(BaseModel):
 class AgendaDone(Strict):
     format: FormatName = "other"
     note: Annotated[str, Field(max_length=2000)] | None = None
-    at: datetime | None = None
+    at: Moment | None = None
 
 
 class AgendaSnooze(Strict):
-    until: date
+    until: Day
     kind: Literal["*", "overdue", "followup", "date", "role_change", "project_ended",
                   "give_first"] = "*"
 
 
 class AgendaSnoozed(BaseModel):
-    contact_id: int
+    contact_id: Id
     kind: str
     until: str
 
@@ -535,5 +550,5 @@ class ResourceCreate(Strict):
 
 
 class ShareIn(Strict):
-    contact_ids: Annotated[list[int], Field(min_length=1, max_length=200)]
-    at: datetime | None = None
+    contact_ids: Annotated[list[Id], Field(min_length=1, max_length=200)]
+    at: Moment | None = None

@@ -42,14 +42,14 @@ def items(session: Any, *, state: WebState, request: Request, user: Principal,
 
 @router.get("", response_model=schemas.AgendaPublic)
 def get_agenda(request: Request, user: CurrentUser, state: StateDep, session: ReadSession,
-               day: Annotated[date | None, Query(alias="date")] = None,
+               day: Annotated[schemas.Day | None, Query(alias="date")] = None,
                limit: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> dict[str, Any]:
     """The agenda, most urgent first (every item unless ``limit`` is given)."""
     return items(session, state=state, request=request, user=user, day=day, limit=limit)
 
 
 @router.post("/{contact_id}/done", response_model=schemas.InteractionPublic)
-def agenda_done(request: Request, contact_id: int, body: schemas.AgendaDone,
+def agenda_done(request: Request, contact_id: schemas.IdPath, body: schemas.AgendaDone,
                 user: CurrentUser, state: StateDep, session: WriteSession) -> dict[str, Any]:
     """Log a quick interaction: it resets the cadence and settles today's reminders."""
     config = config_for(state, request, user)
@@ -62,7 +62,7 @@ def agenda_done(request: Request, contact_id: int, body: schemas.AgendaDone,
 
 
 @router.post("/{contact_id}/snooze", response_model=schemas.AgendaSnoozed)
-def agenda_snooze(request: Request, contact_id: int, body: schemas.AgendaSnooze,
+def agenda_snooze(request: Request, contact_id: schemas.IdPath, body: schemas.AgendaSnooze,
                   user: CurrentUser, state: StateDep, session: WriteSession) -> dict[str, Any]:
     """Hide a contact's items (of one kind, or all with "*") until a date."""
     today = config_for(state, request, user).today()
@@ -72,7 +72,7 @@ def agenda_snooze(request: Request, contact_id: int, body: schemas.AgendaSnooze,
 
 
 @router.post("/{contact_id}/dismiss", response_model=list[dict[str, Any]])
-def agenda_dismiss(request: Request, contact_id: int, body: schemas.AgendaDismiss,
+def agenda_dismiss(request: Request, contact_id: schemas.IdPath, body: schemas.AgendaDismiss,
                    user: CurrentUser, state: StateDep,
                    session: WriteSession) -> list[dict[str, Any]]:
     """Dismiss a contact's date, role-change, project and give-first items."""

@@ -19,13 +19,14 @@ from tiekeep.web import schemas, views
 from tiekeep.web.deps import CurrentUser, ReadSession, StateDep, WriteSession
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
-ContactId = Annotated[int, "the contact's id"]
+ContactId = schemas.IdPath
 
 
 @router.get("", response_model=schemas.ContactPage)
 def list_contacts(
     user: CurrentUser, state: StateDep, session: ReadSession,
-    q: Annotated[str, Query(max_length=200, description="Search names, emails, roles, "
+    q: Annotated[str, Query(max_length=200, pattern=r"^[^\x00-\x1f]*$",
+                            description="Search names, emails, roles, "
                             "notes and topics")] = "",
     tier: schemas.TierName | None = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/followups", tags=["follow-ups"])
 
 @router.get("", response_model=list[schemas.FollowUpPublic])
 def list_followups(user: CurrentUser, session: ReadSession,
-                   contact_id: Annotated[int | None, Query()] = None,
+                   contact_id: Annotated[int | None, Query(ge=1, le=schemas.MAX_ID)] = None,
                    include_done: bool = False) -> list[dict[str, Any]]:
     """Open follow-ups (or all), soonest first."""
     if contact_id is not None:
@@ -34,14 +34,15 @@ def add_followup(body: schemas.FollowUpCreate, user: CurrentUser,
 
 
 @router.get("/{followup_id}", response_model=schemas.FollowUpPublic)
-def get_followup(followup_id: int, user: CurrentUser, session: ReadSession) -> dict[str, Any]:
+def get_followup(followup_id: schemas.IdPath,
+                 user: CurrentUser, session: ReadSession) -> dict[str, Any]:
     """One follow-up."""
     return views.followup_dict(followups.get(session, owner_id=user.id,
                                              followup_id=followup_id))
 
 
 @router.post("/{followup_id}/done", response_model=schemas.FollowUpPublic)
-def complete_followup(followup_id: int, user: CurrentUser,
+def complete_followup(followup_id: schemas.IdPath, user: CurrentUser,
                       session: WriteSession) -> dict[str, Any]:
     """Mark a follow-up done."""
     return followups.to_dict(followups.complete(session, owner_id=user.id,
@@ -49,7 +50,7 @@ def complete_followup(followup_id: int, user: CurrentUser,
 
 
 @router.post("/{followup_id}/snooze", response_model=schemas.FollowUpPublic)
-def snooze_followup(followup_id: int, body: schemas.SnoozeIn, user: CurrentUser,
+def snooze_followup(followup_id: schemas.IdPath, body: schemas.SnoozeIn, user: CurrentUser,
                     session: WriteSession) -> dict[str, Any]:
     """Hide a follow-up until a date."""
     return followups.to_dict(followups.snooze(session, owner_id=user.id,

@@ -3,9 +3,9 @@ resources worth sharing."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from tiekeep.services import goals, resources
 from tiekeep.web import schemas
@@ -13,8 +13,8 @@ from tiekeep.web.api.interactions import aware
 from tiekeep.web.deps import CurrentUser, ReadSession, WriteSession
 
 router = APIRouter()
-GoalId = Annotated[int, Path(description="The goal's id")]
-ResourceId = Annotated[int, Path(description="The resource's id")]
+GoalId = schemas.IdPath
+ResourceId = schemas.IdPath
 
 
 @router.get("/goals", tags=["goals"], response_model=list[dict[str, Any]])

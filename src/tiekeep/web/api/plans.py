@@ -16,14 +16,14 @@ router = APIRouter(tags=["plans"])
 
 
 @router.get("/contacts/{contact_id}/plan", response_model=schemas.PlanPublic)
-def get_plan(contact_id: int, user: CurrentUser, session: ReadSession) -> dict[str, Any]:
+def get_plan(contact_id: schemas.IdPath, user: CurrentUser, session: ReadSession) -> dict[str, Any]:
     """The contact's plan: open topics, ways to support, next meeting and cadence."""
     return plans.view(session, owner_id=user.id, contact_id=contact_id)
 
 
 @router.post("/contacts/{contact_id}/plan", response_model=schemas.PlanItemPublic,
              status_code=201)
-def add_plan_item(contact_id: int, body: schemas.PlanItemCreate, user: CurrentUser,
+def add_plan_item(contact_id: schemas.IdPath, body: schemas.PlanItemCreate, user: CurrentUser,
                   session: WriteSession) -> dict[str, Any]:
     """Add a topic to raise next time, or a way to support the contact."""
     item = plans.add(session, owner_id=user.id, contact_id=contact_id, kind=body.kind,
@@ -33,7 +33,7 @@ def add_plan_item(contact_id: int, body: schemas.PlanItemCreate, user: CurrentUs
 
 
 @router.put("/contacts/{contact_id}/plan/next-meeting", response_model=schemas.PlanPublic)
-def set_next_meeting(contact_id: int, body: schemas.NextMeetingIn, user: CurrentUser,
+def set_next_meeting(contact_id: schemas.IdPath, body: schemas.NextMeetingIn, user: CurrentUser,
                      session: WriteSession) -> dict[str, Any]:
     """Set or clear the next planned meeting."""
     plans.set_next_meeting(session, owner_id=user.id, contact_id=contact_id,
@@ -42,7 +42,8 @@ def set_next_meeting(contact_id: int, body: schemas.NextMeetingIn, user: Current
 
 
 @router.post("/plan-items/{item_id}/done", response_model=schemas.PlanItemPublic)
-def complete_plan_item(item_id: int, user: CurrentUser, session: WriteSession) -> dict[str, Any]:
+def complete_plan_item(item_id: schemas.IdPath,
+                       user: CurrentUser, session: WriteSession) -> dict[str, Any]:
     """Mark a plan item done (raised, or support given)."""
     item = plans.complete(session, owner_id=user.id, item_id=item_id)
     return {"id": item.id, "contact_id": item.contact_id, "kind": item.kind,

@@ -10,18 +10,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from tiekeep.errors import InvalidInput
 from tiekeep.services import graph, metrics, parsing
 from tiekeep.settings import Settings
 from tiekeep.web.deps import CurrentUser, ReadSession, StateDep, WebState
 
 router = APIRouter(tags=["stats and graph"])
-Period = Annotated[str, Query(max_length=8, pattern=r"^\s*\d+\s*[dwmyDWMY]\s*$",
+MAX_PERIOD_DAYS = 3660
+Period = Annotated[str, Query(max_length=8, pattern=r"^\s*\d{1,4}\s*[dwmyDWMY]\s*$",
                               description="e.g. 90d, 12w, 6m, 1y")]
 
 
 def stats_for(session: Session, state: WebState, owner_id: int, period: str) -> dict[str, Any]:
     """Every metric over the period, with trends (cached for the day until data changes)."""
     days = parsing.period(period).days
+    if days > MAX_PERIOD_DAYS:
+        raise InvalidInput(f"the period may be at most {MAX_PERIOD_DAYS} days, not {days}")
     settings = state.settings
     return state.cache.get(
         ("stats", owner_id, days, datetime.now(UTC).date()),
@@ -61,6 +65,7 @@ def get_cadence_health(user: CurrentUser, state: StateDep,
 @router.get("/graph/intro")
 def get_intro_paths(user: CurrentUser, state: StateDep, session: ReadSession,
                     target: Annotated[str, Query(min_length=1, max_length=300,
+                                                 pattern=r"^[^\x00-\x1f]+$",
                                                  description="A contact (id, email or name), "
                                                  "or org:NAME, or dept:NAME")],
                     limit: Annotated[int, Query(ge=1, le=20)] = 5) -> dict[str, Any]:

@@ -16,7 +16,8 @@ router = APIRouter(prefix="/values", tags=["values"])
 
 @router.get("", response_model=schemas.ValueLedger)
 def ledger(user: CurrentUser, session: ReadSession,
-           contact_id: Annotated[int | None, Query(description="Only this contact")] = None,
+           contact_id: Annotated[int | None, Query(ge=1, le=schemas.MAX_ID,
+                                             description="Only this contact")] = None,
            limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict[str, Any]:
     """The latest exchanges and the balance (given − received), of one contact or all."""
     if contact_id is not None:

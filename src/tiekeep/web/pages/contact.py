@@ -20,7 +20,7 @@ Short = Annotated[str, Form(max_length=300)]
 LongText = Annotated[str, Form(max_length=schemas.MAX_TEXT)]
 
 
-def _back(request: Request, user: Principal, contact_id: int, message: str) -> Response:
+def _back(request: Request, user: Principal, contact_id: schemas.IdPath, message: str) -> Response:
     _, catalog = translations(request, user)
     return redirect(request, str(request.url_for("contact_page", contact_id=contact_id)),
                     flash=catalog.gettext(message))
@@ -36,7 +36,7 @@ def _day(value: str, what: str) -> date | None:
 
 
 @router.get("/contacts/{contact_id}", name="contact_page")
-def contact_page(request: Request, contact_id: int, user: CurrentUser, state: StateDep,
+def contact_page(request: Request, contact_id: schemas.IdPath, user: CurrentUser, state: StateDep,
                  session: ReadSession) -> Response:
     """Everything about one contact (JSON twin: GET /api/v1/contacts/{id})."""
     data = state.cache.get(("contact", user.id, contact_id), lambda: views.contact_detail(
@@ -50,7 +50,7 @@ def contact_page(request: Request, contact_id: int, user: CurrentUser, state: St
 
 @router.post("/contacts/{contact_id}/edit", name="contact_edit")
 def contact_edit(
-    request: Request, contact_id: int, user: CurrentUser, session: WriteSession,
+    request: Request, contact_id: schemas.IdPath, user: CurrentUser, session: WriteSession,
     version: Annotated[int, Form()],
     name: Annotated[str, Form(min_length=1, max_length=300)],
     tier: Annotated[schemas.TierName, Form()],
@@ -92,7 +92,8 @@ def contact_edit(
 
 
 @router.post("/contacts/{contact_id}/role", name="contact_role")
-def contact_role(request: Request, contact_id: int, user: CurrentUser, session: WriteSession,
+def contact_role(request: Request, contact_id: schemas.IdPath,
+                 user: CurrentUser, session: WriteSession,
                  title: Short = "", department: Short = "", organization: Short = "",
                  location: Short = "",
                  since: Annotated[str, Form(max_length=10)] = "") -> Response:
@@ -104,7 +105,8 @@ def contact_role(request: Request, contact_id: int, user: CurrentUser, session: 
 
 
 @router.post("/contacts/{contact_id}/value", name="contact_value")
-def contact_value(request: Request, contact_id: int, user: CurrentUser, session: WriteSession,
+def contact_value(request: Request, contact_id: schemas.IdPath,
+                  user: CurrentUser, session: WriteSession,
                   direction: Annotated[str, Form(pattern="^(given|received)$")],
                   kind: Annotated[schemas.KindName, Form()],
                   description: Annotated[str, Form(min_length=1, max_length=2000)],
@@ -117,7 +119,7 @@ def contact_value(request: Request, contact_id: int, user: CurrentUser, session:
 
 
 @router.post("/contacts/{contact_id}/followup", name="contact_followup")
-def contact_followup(request: Request, contact_id: int, user: CurrentUser,
+def contact_followup(request: Request, contact_id: schemas.IdPath, user: CurrentUser,
                      session: WriteSession,
                      text: Annotated[str, Form(min_length=1, max_length=2000)],
                      due: Annotated[str, Form(max_length=10)] = "") -> Response:
@@ -128,7 +130,8 @@ def contact_followup(request: Request, contact_id: int, user: CurrentUser,
 
 
 @router.post("/contacts/{contact_id}/plan", name="contact_plan")
-def contact_plan(request: Request, contact_id: int, user: CurrentUser, session: WriteSession,
+def contact_plan(request: Request, contact_id: schemas.IdPath,
+                 user: CurrentUser, session: WriteSession,
                  text: Annotated[str, Form(min_length=1, max_length=2000)],
                  kind: Annotated[str, Form(pattern="^(topic|support)$")] = "topic") -> Response:
     """Add a topic to raise or a way to support."""
@@ -137,7 +140,7 @@ def contact_plan(request: Request, contact_id: int, user: CurrentUser, session: 
 
 
 @router.post("/contacts/{contact_id}/next-meeting", name="contact_next_meeting")
-def contact_next_meeting(request: Request, contact_id: int, user: CurrentUser,
+def contact_next_meeting(request: Request, contact_id: schemas.IdPath, user: CurrentUser,
                          session: WriteSession,
                          at: Annotated[str, Form(max_length=40)] = "") -> Response:
     """Set or clear the next planned meeting."""
@@ -147,7 +150,7 @@ def contact_next_meeting(request: Request, contact_id: int, user: CurrentUser,
 
 
 @router.post("/contacts/{contact_id}/archive", name="contact_archive")
-def contact_archive(request: Request, contact_id: int, user: CurrentUser,
+def contact_archive(request: Request, contact_id: schemas.IdPath, user: CurrentUser,
                     session: WriteSession,
                     restore: Annotated[bool, Form()] = False) -> Response:
     """Archive the contact, or bring it back."""
@@ -157,7 +160,7 @@ def contact_archive(request: Request, contact_id: int, user: CurrentUser,
 
 
 @router.post("/contacts/{contact_id}/delete", name="contact_delete")
-def contact_delete(request: Request, contact_id: int, user: CurrentUser,
+def contact_delete(request: Request, contact_id: schemas.IdPath, user: CurrentUser,
                    session: WriteSession) -> Response:
     """Delete the contact (restorable for 30 days from the contacts page's link)."""
     contacts.delete_contact(session, owner_id=user.id, contact_id=contact_id,
@@ -168,7 +171,7 @@ def contact_delete(request: Request, contact_id: int, user: CurrentUser,
 
 
 @router.post("/contacts/{contact_id}/undelete", name="contact_undelete")
-def contact_undelete(request: Request, contact_id: int, user: CurrentUser,
+def contact_undelete(request: Request, contact_id: schemas.IdPath, user: CurrentUser,
                      session: WriteSession) -> Response:
     """Restore a deleted contact."""
     contacts.undelete(session, owner_id=user.id, contact_id=contact_id, actor=user.username)
@@ -176,7 +179,8 @@ def contact_undelete(request: Request, contact_id: int, user: CurrentUser,
 
 
 @router.post("/contacts/{contact_id}/merge", name="contact_merge")
-def contact_merge(request: Request, contact_id: int, user: CurrentUser, session: WriteSession,
+def contact_merge(request: Request, contact_id: schemas.IdPath,
+                  user: CurrentUser, session: WriteSession,
                   other: Annotated[str, Form(min_length=1, max_length=300)]) -> Response:
     """Merge another contact (an id, email or name) into this one."""
     other_contact = contacts.resolve(session, owner_id=user.id, ref=other)
@@ -188,7 +192,7 @@ def contact_merge(request: Request, contact_id: int, user: CurrentUser, session:
 Back = Annotated[str, Form(max_length=2000)]
 
 
-def _return(request: Request, user: Principal, back: str, contact_id: int,
+def _return(request: Request, user: Principal, back: str, contact_id: schemas.IdPath,
             message: str) -> Response:
     """Back to the page the form was on (the dashboard, say), else the contact page."""
     if back:
@@ -198,7 +202,7 @@ def _return(request: Request, user: Principal, back: str, contact_id: int,
 
 
 @router.post("/followups/{followup_id}/done", name="followup_done")
-def followup_done(request: Request, followup_id: int, user: CurrentUser,
+def followup_done(request: Request, followup_id: schemas.IdPath, user: CurrentUser,
                   session: WriteSession, back: Back = "") -> Response:
     """Close a follow-up."""
     row = followups.complete(session, owner_id=user.id, followup_id=followup_id)
@@ -206,7 +210,7 @@ def followup_done(request: Request, followup_id: int, user: CurrentUser,
 
 
 @router.post("/followups/{followup_id}/snooze", name="followup_snooze")
-def followup_snooze(request: Request, followup_id: int, user: CurrentUser,
+def followup_snooze(request: Request, followup_id: schemas.IdPath, user: CurrentUser,
                     session: WriteSession, back: Back = "",
                     days: Annotated[int, Form(ge=1, le=365)] = 7) -> Response:
     """Hide a follow-up for some days."""
@@ -216,7 +220,7 @@ def followup_snooze(request: Request, followup_id: int, user: CurrentUser,
 
 
 @router.post("/plan-items/{item_id}/done", name="plan_item_done")
-def plan_item_done(request: Request, item_id: int, user: CurrentUser,
+def plan_item_done(request: Request, item_id: schemas.IdPath, user: CurrentUser,
                    session: WriteSession, back: Back = "") -> Response:
     """Mark a plan item done."""
     item = plans.complete(session, owner_id=user.id, item_id=item_id)

@@ -16,7 +16,7 @@ from tiekeep.web.rendering import redirect, render, safe_next, translations
 
 router = APIRouter()
 PAGE = 50
-Q = Annotated[str, Query(max_length=200)]
+Q = Annotated[str, Query(max_length=200, pattern=r"^[^\x00-\x1f]*$")]
 Filter = Annotated[str, Query(max_length=300)]
 
 

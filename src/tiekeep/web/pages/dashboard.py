@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from tiekeep.services import agenda, interactions
-from tiekeep.web import views
+from tiekeep.web import schemas, views
 from tiekeep.web.api.agenda import config_for
 from tiekeep.web.deps import CurrentUser, ReadSession, StateDep, WriteSession
 from tiekeep.web.rendering import N_, redirect, render, safe_next, translations
@@ -40,7 +40,8 @@ def _back(request: Request, user: Any, back: str, message: str) -> Response:
 
 
 @router.post("/agenda/{contact_id}/done", name="agenda_done_form")
-def agenda_done_form(request: Request, contact_id: int, user: CurrentUser, state: StateDep,
+def agenda_done_form(request: Request, contact_id: schemas.IdPath,
+                     user: CurrentUser, state: StateDep,
                      session: WriteSession, back: Back = "") -> Response:
     """Mark an item done: a quick interaction that resets the cadence."""
     config = config_for(state, request, user)
@@ -50,7 +51,8 @@ def agenda_done_form(request: Request, contact_id: int, user: CurrentUser, state
 
 
 @router.post("/agenda/{contact_id}/snooze", name="agenda_snooze_form")
-def agenda_snooze_form(request: Request, contact_id: int, user: CurrentUser, state: StateDep,
+def agenda_snooze_form(request: Request, contact_id: schemas.IdPath,
+                       user: CurrentUser, state: StateDep,
                        session: WriteSession, back: Back = "",
                        kind: Annotated[str, Form(max_length=16)] = "*",
                        days: Annotated[int, Form(ge=1, le=365)] = 7) -> Response:
@@ -62,7 +64,7 @@ def agenda_snooze_form(request: Request, contact_id: int, user: CurrentUser, sta
 
 
 @router.post("/agenda/{contact_id}/dismiss", name="agenda_dismiss_form")
-def agenda_dismiss_form(request: Request, contact_id: int, user: CurrentUser,
+def agenda_dismiss_form(request: Request, contact_id: schemas.IdPath, user: CurrentUser,
                         state: StateDep, session: WriteSession, back: Back = "",
                         kind: Annotated[str, Form(max_length=16)] = "") -> Response:
     """Dismiss a date, role-change, project or give-first reminder."""
