@@ -94,7 +94,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                   description="The JSON API of tiekeep, a local-first personal CRM. "
                   "Authenticate with `Authorization: Bearer TOKEN` (`tiekeep token create "
                   "NAME`) or the session cookie of the web pages.",
-                  lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+                  # No Swagger UI: it loads its script from a CDN. /openapi.json is complete.
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.tiekeep = state
     _add_error_handlers(app)
     app.add_middleware(BodyLimit, default_limit=DEFAULT_BODY_LIMIT,

@@ -81,6 +81,8 @@ def network_page(request: Request, user: CurrentUser, state: StateDep, session: 
         elif target.strip():
             context["result"] = get_intro_paths(user, state, session, target=target, limit=5)
             context["drawing"] = layout(context["result"]["paths"])
+            context["json_twin"] = request.url_for("get_intro_paths").include_query_params(
+                target=target)
     except TiekeepError as exc:
         if exc.http_status != 404 and exc.http_status != 409:
             raise
