@@ -229,16 +229,6 @@ def test_twenty_api_clients_lose_no_update(db_url: str) -> None:
                   stats["conflicts"])
 
 
-POSTGRES_LOG_RACE = (
-    "on PostgreSQL, logging with a contact that another request is logging with at the same "
-    "moment fails with 409: interactions.touch() updates last_contact_at through the ORM, "
-    "which checks and bumps the contact's version, and search.append_words() reads, deletes "
-    "and re-inserts the search document (a lost word or a duplicate key); see the report")
-POSTGRES_TAG_RACE = (
-    "on PostgreSQL, two requests adding the same new tag at once: contacts.tags_by_name() "
-    "inserts the tag without handling the unique (owner, name) race, so one gets 409")
-
-
 def _target(kind: str, tmp_path: Path, template: Path, request: pytest.FixtureRequest) -> str:
     """A fresh database of that kind."""
     if kind == "sqlite":
@@ -280,11 +270,7 @@ def _search_body(target: str, contact_id: int) -> str:
         database.dispose()
 
 
-BOTH = ["sqlite", pytest.param("postgresql", marks=pytest.mark.xfail(strict=True,
-                                                                     reason=POSTGRES_LOG_RACE))]
-
-
-@pytest.mark.parametrize("kind", BOTH)
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_simultaneous_logs_with_one_contact_all_land(kind: str, tmp_path: Path,
                                                     sqlite_template: Path,
                                                     request: pytest.FixtureRequest) -> None:
@@ -307,8 +293,7 @@ def test_simultaneous_logs_with_one_contact_all_land(kind: str, tmp_path: Path,
     assert lost == [], "topics missing from the contact's search document"
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param(
-    "postgresql", marks=pytest.mark.xfail(strict=True, reason=POSTGRES_TAG_RACE))])
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_simultaneous_edits_adding_one_new_tag_all_land(kind: str, tmp_path: Path,
                                                        sqlite_template: Path,
                                                        request: pytest.FixtureRequest) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tiekeep.core import dialect
 from tiekeep.core.models import FollowUp, utcnow
 from tiekeep.errors import InvalidInput, NotFound
 from tiekeep.services import contacts
@@ -29,8 +30,11 @@ def create(session: Session, *, owner_id: int, contact_id: int, text: str,
 
 
 def get(session: Session, *, owner_id: int, followup_id: int) -> FollowUp:
-    row = session.scalar(select(FollowUp).where(FollowUp.id == followup_id,
-                                                FollowUp.owner_id == owner_id))
+    """The owner's follow-up with that id, or NotFound."""
+    row = None
+    if dialect.valid_id(followup_id):
+        row = session.scalar(select(FollowUp).where(FollowUp.id == followup_id,
+                                                    FollowUp.owner_id == owner_id))
     if row is None:
         raise NotFound(f"no follow-up with id {followup_id}")
     return row

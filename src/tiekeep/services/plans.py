@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tiekeep.core import dialect
 from tiekeep.core.models import PlanItem, utcnow
 from tiekeep.errors import InvalidInput, NotFound
 from tiekeep.services import contacts
@@ -30,7 +31,7 @@ def add(session: Session, *, owner_id: int, contact_id: int, kind: str, text: st
 
 def complete(session: Session, *, owner_id: int, item_id: int) -> PlanItem:
     """Mark a plan item done (raised, or support given)."""
-    item = session.get(PlanItem, item_id)
+    item = session.get(PlanItem, item_id) if dialect.valid_id(item_id) else None
     if item is None:
         raise NotFound(f"no plan item with id {item_id}")
     contacts.get(session, owner_id=owner_id, contact_id=item.contact_id)
