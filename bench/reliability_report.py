@@ -153,7 +153,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     parser.add_argument("--fuzz-examples", type=int, default=30,
                         help="Examples per importer (per database).")
-    parser.add_argument("--api-examples", type=int, default=20,
+    parser.add_argument("--api-examples", type=int, default=12,
                         help="Examples per API operation and mode (per database).")
     parser.add_argument("--only", help="Run only tests matching this -k expression.")
     parser.add_argument("--from-stats", type=Path,

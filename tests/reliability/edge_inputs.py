@@ -26,6 +26,8 @@ FINDINGS = {
     "long period": "a period longer than datetime can subtract: OverflowError, 500",
     "non-ASCII digits": "a reference of non-ASCII digits ('³'): int() raises ValueError, 500",
     "NUL on PostgreSQL": "text with a NUL character: PostgreSQL refuses it, DataError, 500",
+    "NUL in a search": "a search query with a NUL: SQLite's FTS5 fails ('unterminated string'), "
+                       "OperationalError, 503",
     "undocumented 400": "a body that is not JSON (or not multipart) gets 400, not in the "
                         "OpenAPI description",
 }
@@ -58,8 +60,8 @@ def classify(values: list[Any], dialect: str) -> str | None:
             return "long period"
         if any(ch.isdigit() and not ch.isascii() for ch in value):
             return "non-ASCII digits"
-        if "\x00" in value and dialect == "postgresql":
-            return "NUL on PostgreSQL"
+        if "\x00" in value:
+            return "NUL on PostgreSQL" if dialect == "postgresql" else "NUL in a search"
     return None
 
 

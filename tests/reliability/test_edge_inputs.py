@@ -98,6 +98,18 @@ def test_text_with_a_nul_gets_422_on_postgresql(pg_api: TestClient) -> None:
     assert response.status_code in (201, 422), response.text
 
 
+@_known("NUL in a search")
+def test_a_search_query_with_a_nul_is_just_text(sqlite_db: Database) -> None:
+    """The services take any text: the API's pattern on ``q`` is not the only caller."""
+    with sqlite_db.transaction() as session:
+        owner = users.create(session, username="alice")
+        contacts.create(session, owner_id=owner.id,
+                        data=contacts.ContactCreate(name="Anna Petrova"))
+    with sqlite_db.reading() as session:
+        found = contacts.search_contacts(session, owner_id=owner.id, query="an\x00na")
+    assert isinstance(found, list)
+
+
 CLI_CASES: list[Any] = [
     pytest.param(["contact", "show", str(HUGE)], id="contact show HUGE"),
     pytest.param(["followup", "done", str(HUGE)], id="followup done HUGE"),
@@ -127,4 +139,5 @@ def test_the_classifier_knows_each_finding() -> None:
     assert classify(["9999999d"], "sqlite") == "long period"
     assert classify(["³"], "sqlite") == "non-ASCII digits"
     assert classify(["a\x00b"], "postgresql") == "NUL on PostgreSQL"
-    assert classify(["a\x00b", 12, "2026-01-05", "90d", "Anna"], "sqlite") is None
+    assert classify(["a\x00b"], "sqlite") == "NUL in a search"
+    assert classify([12, "2026-01-05", "90d", "Anna"], "sqlite") is None

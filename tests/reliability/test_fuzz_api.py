@@ -27,7 +27,7 @@ from tiekeep.settings import load_settings
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = int(os.environ.get("RELIABILITY_API_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("RELIABILITY_API_EXAMPLES", "12"))
 CHECKS = [checks.not_a_server_error, checks.response_schema_conformance,
           checks.status_code_conformance, checks.content_type_conformance]
 

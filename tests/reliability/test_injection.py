@@ -189,6 +189,8 @@ SQL_BUILDERS_ALLOWED = {
     ("core/search.py", "append_words"): "the id column's name, chosen by dialect",
     ("core/search.py", "remove"): "the id column's name, chosen by dialect",
     ("core/db.py", "_on_connect"): "PRAGMA busy_timeout with a module constant",
+    ("core/db.py", "bulk_cache"): "PRAGMA cache_size with a module constant, then the integer "
+                                  "it read back (PRAGMA takes no bound parameters)",
     ("services/demo.py", "_fix_sequences"): "table names from the ORM metadata",
 }
 SQL_WORDS = ("select ", "insert into", "update ", "delete from", "create table",
