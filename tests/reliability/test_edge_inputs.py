@@ -61,6 +61,7 @@ API_CASES: list[Any] = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("method", "url", "body"), API_CASES)
 def test_edge_values_get_a_clear_4xx_from_the_api(api: TestClient, method: str, url: str,
                                                   body: Any) -> None:

@@ -276,6 +276,7 @@ def test_the_sql_scan_finds_what_it_should(tmp_path: Path) -> None:
     assert sorted(line for _, _, line, _ in _sql_builders(tmp_path)) == [2, 4, 5]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["Robert'); DROP TABLE contacts;--", '" OR 1=1 --', "%", "_",
                                   "\\", 'NEAR("a" "b")', "a* OR b*", "^x", "-- comment",
                                   "' UNION SELECT password_hash FROM users --"])
@@ -568,6 +569,7 @@ CLI_UNLIMITED: dict[str, str] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("label", "args"), [
     pytest.param(label, args, id=label, marks=[pytest.mark.xfail(
         strict=True, reason=CLI_UNLIMITED[label])] if label in CLI_UNLIMITED else [])
