@@ -99,7 +99,6 @@ def test_text_with_a_nul_gets_422_on_postgresql(pg_api: TestClient) -> None:
     assert response.status_code in (201, 422), response.text
 
 
-@_known("NUL in a search")
 def test_a_search_query_with_a_nul_is_just_text(sqlite_db: Database) -> None:
     """The services take any text: the API's pattern on ``q`` is not the only caller."""
     with sqlite_db.transaction() as session:

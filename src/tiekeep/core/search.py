@@ -130,7 +130,9 @@ def _trigrams(query: str) -> list[str]:
 def candidates(session: Session, *, owner_id: int, query: str,
                limit: int = CANDIDATES) -> list[tuple[int, str]]:
     """Contact ids and their documents that share trigrams with the query, best first."""
-    normalized = transliterate(_SPACES.sub(" ", query).strip().lower())
+    # Control characters can match nothing, and a NUL ends an FTS5 query string early.
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in query)
+    normalized = transliterate(_SPACES.sub(" ", cleaned).strip().lower())
     if session.get_bind().dialect.name == "sqlite":
         grams = _trigrams(normalized)
         if not grams:
