@@ -130,14 +130,8 @@ def test_edge_values_get_exit_2_and_one_line_from_the_cli(db: Database, db_url: 
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
 
 
-def test_the_classifier_knows_each_finding() -> None:
-    """The fuzzers' classifier: each reproducer's input is recognised, plain input is not."""
-    assert classify([HUGE], "sqlite") == "huge id"
-    assert classify([str(HUGE)], "sqlite") == "huge id"
-    assert classify(["9999-12-31"], "sqlite") == "far date"
-    assert classify(["0001-01-01T00:00:00Z"], "sqlite") == "far date"
-    assert classify(["9999999d"], "sqlite") == "long period"
-    assert classify(["³"], "sqlite") == "non-ASCII digits"
-    assert classify(["a\x00b"], "postgresql") == "NUL on PostgreSQL"
-    assert classify(["a\x00b"], "sqlite") == "NUL in a search"
-    assert classify([12, "2026-01-05", "90d", "Anna"], "sqlite") is None
+def test_the_classifier_excuses_no_fixed_finding() -> None:
+    """The fuzzers' classifier: the inputs of fixed findings are failures again if they fail."""
+    fixed = [HUGE, str(HUGE), "9999-12-31", "0001-01-01", "9999999d", "³", "a\x00b"]
+    assert [classify([value], dialect) for value in fixed
+            for dialect in ("sqlite", "postgresql")] == [None] * 14
