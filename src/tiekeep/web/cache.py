@@ -27,13 +27,17 @@ class ViewCache:
     """An LRU of computed views keyed by (owner, view, parameters) and the data's version."""
 
     def __init__(self, db: Database, *, max_entries: int = 1024, max_age: float = 60.0,
-                 ttl: float = 10.0, enabled: bool = True) -> None:
+                 ttl: float = 10.0, enabled: bool = True, computing: int = 2) -> None:
         self.max_entries = max_entries
         self.max_age = max_age
         self.ttl = ttl
         self.enabled = enabled
         self._entries: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        # At most `computing` misses are computed at once per process: under load the others
+        # wait their turn instead of all slowing down together, and hits are not held up.
+        self._slots = threading.BoundedSemaphore(computing)
+        self._depth = threading.local()
         self._writes = 0
         self._probe: sqlite3.Connection | None = None
         database = db.engine.url.database if db.dialect == "sqlite" else None
@@ -48,8 +52,9 @@ class ViewCache:
             return (self._writes, changes)
         return (self._writes, int(time.monotonic() // self.ttl))
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The cached value for the key at the current version, else computed and kept."""
+    def get(self, key: Hashable, compute: Callable[[], T], *, light: bool = False) -> T:
+        """The cached value for the key at the current version, else computed and kept
+        (a ``light`` computation, such as a user lookup, does not wait for a slot)."""
         if not self.enabled:
             return compute()
         version = self.version()
@@ -59,13 +64,24 @@ class ViewCache:
             if hit is not None and hit[0] == version and now - hit[1] < self.max_age:
                 self._entries.move_to_end(key)
                 return hit[2]  # type: ignore[no-any-return]
-        value = compute()
+        value = compute() if light else self._compute(compute)
         with self._lock:
             self._entries[key] = (version, now, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return value
+
+    def _compute(self, compute: Callable[[], T]) -> T:
+        depth = getattr(self._depth, "value", 0)
+        if depth:  # a view computed inside another one's computation already holds a slot
+            return compute()
+        with self._slots:
+            self._depth.value = 1
+            try:
+                return compute()
+            finally:
+                self._depth.value = 0
 
     def changed(self) -> None:
         """This process wrote something: drop every entry."""

@@ -159,7 +159,8 @@ async def optional_user(request: Request) -> Principal | None:
             raise LoginRequired("invalid or revoked API token")
     elif cookie := request.cookies.get(security.SESSION_COOKIE):
         # Dropped with every other cached view when the database changes (a new password).
-        principal = state.cache.get(("principal", cookie), lambda: _from_cookie(state, cookie))
+        principal = await run_in_threadpool(lambda: state.cache.get(
+            ("principal", cookie), lambda: _from_cookie(state, cookie), light=True))
         if principal is not None and request.method in UNSAFE_METHODS and not \
                 security.csrf_matches(request.cookies.get(security.CSRF_COOKIE),
                                       await submitted_csrf(request)):
