@@ -18,10 +18,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from tiekeep.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-# Reads of a large database map its file instead of copying each page through a read()
-# call into SQLite's small per-connection cache; the metrics' index lookups hop all over
-# the file. Address space only: nothing is loaded until it is touched.
-SQLITE_MMAP_BYTES = 1 << 30
 # The page cache for one bulk write (KiB): rows written in no index order touch index pages
 # all over the file, and SQLite's default 2 MB cache spills and re-reads them constantly.
 SQLITE_BULK_CACHE_KIB = 256 * 1024
@@ -37,7 +33,7 @@ def normalize_url(target: str) -> str:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, a busy timeout and mapped reads; writes take the lock up front.
+    """WAL, foreign keys and a busy timeout; writes take the lock up front.
 
     pysqlite's own implicit BEGIN is switched off so that a write transaction can start with
     BEGIN IMMEDIATE: a deferred transaction that later upgrades to a write fails at once with
@@ -54,7 +50,6 @@ def _configure_sqlite(engine: Engine) -> None:
         if mode != "wal" and mode != "memory":
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
