@@ -131,6 +131,7 @@ def render(request: Request, name: str, context: dict[str, Any], *,
     if flash:
         response.delete_cookie(FLASH_COOKIE, path="/")
     response.headers["Content-Language"] = locale
+    response.headers["Cache-Control"] = "no-store"  # personal data and a CSRF token
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
