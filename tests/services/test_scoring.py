@@ -130,3 +130,17 @@ def test_layer_counts_use_the_same_scores(db: Database, owner_id: int,
         counts = scoring.layer_counts(s, owner_id=owner_id, now=NOW,
                                       floors={"high": 70, "mid": 40, "low": 7.5})
     assert counts == {"high": 1, "mid": 2, "low": 3}  # C (80), A (46.6), B (7.5)
+
+
+def test_sampled_layer_counts_score_1_in_k_contacts_exactly(
+        db: Database, owner_id: int, network: dict[str, int]) -> None:
+    """Sampling keeps the contacts whose id is a multiple of k, scores each exactly and
+    multiplies the counts by k."""
+    with db.reading() as s:
+        whole = scoring.scores(s, owner_id=owner_id, now=NOW)
+        for k in (2, 3):
+            counts = scoring.layer_counts(s, owner_id=owner_id, now=NOW,
+                                          floors={"mid": 40, "low": 7.5}, sample_every=k)
+            kept = [strength.score for cid, strength in whole.items() if cid % k == 0]
+            assert counts == {"mid": k * sum(score >= 40 for score in kept),
+                              "low": k * sum(score >= 7.5 for score in kept)}
