@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import builtins
-
 import getpass
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,5 +114,8 @@ def get_by_token(session: Session, *, token: str) -> User | None:
     )
     if row is None:
         return None
-    row.last_used_at = utcnow()
+    # Written at most hourly: a write on every request would serialize readers for nothing.
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(hours=1):
+        row.last_used_at = now
     return session.get(User, row.owner_id)
