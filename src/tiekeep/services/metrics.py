@@ -38,7 +38,7 @@ The formulas, each implemented once (SQL in services/metrics_sections.py):
   with strength ≥ 70 (support clique, nominal 5), ≥ 55 (sympathy group, 15), ≥ 40 (affinity
   group, 50) and ≥ 20 (active network, 150). A tie met every two weeks with some depth scores
   about 75, a monthly one about 45, a quarterly one about 20. Where the scoring window
-  holds more than 40 000 interactions, the layers are estimated from 1 in k contacts, each
+  holds more than 20 000 interactions, the layers are estimated from 1 in k contacts, each
   scored exactly (see services.scoring); the same contacts at both ends, so the trend
   compares like with like. ``layers.sampled_every`` is k.
 """
@@ -62,7 +62,7 @@ from tiekeep.services.metrics_sections import Context, Measure, Window
 DEFAULT_CADENCES = {"key": 14, "regular": 30, "supporting": 90}
 LAYERS = (("support", 5, 70.0), ("sympathy", 15, 55.0), ("affinity", 50, 40.0),
           ("active", 150, 20.0))
-SAMPLE_ABOVE = 40_000
+SAMPLE_ABOVE = 20_000
 
 
 @dataclass(frozen=True)
