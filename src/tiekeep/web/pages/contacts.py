@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
@@ -37,6 +37,14 @@ def _filters(q: str, tier: str, tag: str, organization: str, department: str,
                              else "name")
 
 
+def _page(state: Any, session: Any, owner_id: int, filters: Any, offset: int) -> Any:
+    """One page of the filtered list, from the view cache (shared by the page and its rows)."""
+    return state.cache.get(("contacts", owner_id, filters, PAGE, offset),
+                           lambda: views.contact_page(session, owner_id=owner_id,
+                                                      filters=filters, limit=PAGE,
+                                                      offset=offset))
+
+
 @router.get("/contacts", name="contacts_page")
 def contacts_page(request: Request, user: CurrentUser, state: StateDep, session: ReadSession,
                   q: Q = "",
@@ -45,10 +53,7 @@ def contacts_page(request: Request, user: CurrentUser, state: StateDep, session:
                   offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
     """Contacts, searched and filtered (JSON twin: GET /api/v1/contacts)."""
     filters = _filters(q, tier, tag, organization, department, sort)
-    data = state.cache.get(("contacts", user.id, filters, PAGE, offset),
-                           lambda: views.contact_page(session, owner_id=user.id,
-                                                      filters=filters, limit=PAGE,
-                                                      offset=offset))
+    data = _page(state, session, user.id, filters, offset)
     twin = request.url_for("list_contacts").include_query_params(**request.query_params)
     return render(request, "contacts.html", {"data": data, "filters": filters,
                                              "more_url": _more(request, data["next_offset"]),
@@ -64,10 +69,7 @@ def contact_rows(request: Request, user: CurrentUser, state: StateDep, session: 
                  offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
     """Just the rows of the list, for search-as-you-type."""
     filters = _filters(q, tier, tag, organization, department, sort)
-    data = state.cache.get(("contacts", user.id, filters, PAGE, offset),
-                           lambda: views.contact_page(session, owner_id=user.id,
-                                                      filters=filters, limit=PAGE,
-                                                      offset=offset))
+    data = _page(state, session, user.id, filters, offset)
     return render(request, "_contact_rows.html", {
         "data": data, "filters": filters, "more_url": _more(request, data["next_offset"])},
         user=user)
