@@ -11,7 +11,9 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from tiekeep.cli.app import app
+from tiekeep.cli.app import build
+
+app = build()
 
 
 @dataclass

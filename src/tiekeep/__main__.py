@@ -1,5 +1,5 @@
 """`python -m tiekeep` runs the CLI."""
 
-from tiekeep.cli.app import main
+from tiekeep.cli import main
 
 main()

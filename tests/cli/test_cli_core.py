@@ -164,9 +164,9 @@ def test_real_process_and_environment(tmp_path: Path) -> None:
 def test_every_command_has_help() -> None:
     from typer.main import get_command
 
-    from tiekeep.cli.app import app
+    from tiekeep.cli.app import build
 
-    root = get_command(app)
+    root = get_command(build())
 
     def walk(command, path):  # type: ignore[no-untyped-def]
         yield path, command
@@ -177,11 +177,27 @@ def test_every_command_has_help() -> None:
     assert missing == []
 
 
+def test_a_run_loads_the_module_of_its_command_only() -> None:
+    from typer.main import get_command
+
+    from tiekeep.cli.app import COMMAND_MODULES, build, requested_command
+
+    declared = sorted(name for names in COMMAND_MODULES.values() for name in names)
+    assert sorted(get_command(build()).commands) == declared  # type: ignore[attr-defined]
+    for names in COMMAND_MODULES.values():
+        loaded = get_command(build(names[0])).commands  # type: ignore[attr-defined]
+        assert sorted(loaded) == sorted(names)
+    assert requested_command(["--db", "contact", "log", "--with", "x"]) == "log"
+    assert requested_command(["--user=ann", "today", "--json"]) == "today"
+    assert requested_command(["--help", "contact"]) is None
+    assert requested_command(["contcat", "list"]) is None
+
+
 def test_readme_mentions_every_command() -> None:
     from typer.main import get_command
 
-    from tiekeep.cli.app import app
+    from tiekeep.cli.app import build
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    names = sorted(get_command(app).commands)  # type: ignore[attr-defined]
+    names = sorted(get_command(build()).commands)  # type: ignore[attr-defined]
     assert [n for n in names if f"tiekeep {n}" not in readme] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Annotated, Any
 
@@ -31,17 +32,6 @@ class TiekeepGroup(TyperGroup):
                 app.close()
 
 
-app = typer.Typer(
-    cls=TiekeepGroup,
-    help="tiekeep: keep your professional relationships alive.",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
-@app.callback()
 def root(
     ctx: typer.Context,
     db: Annotated[str, typer.Option("--db", help="SQLite path or SQLAlchemy URL "
@@ -64,34 +54,64 @@ def root(
     )
 
 
-def _register() -> None:
-    """Attach the command modules. Each module exposes `register(app)`."""
-    from tiekeep.cli import (
-        agenda_cmd,
-        backup_cmd,
-        contact_cmd,
-        demo_cmd,
-        digest_cmd,
-        import_cmd,
-        log_cmd,
-        misc_cmd,
-        records_cmd,
-        resource_cmd,
-        serve_cmd,
-        stats_cmd,
-        user_cmd,
+# The command modules in --help order, with the top-level commands each one adds.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "contact_cmd": ("contact",),
+    "log_cmd": ("log",),
+    "records_cmd": ("role", "value", "followup", "plan"),
+    "demo_cmd": ("demo",),
+    "user_cmd": ("user", "token"),
+    "misc_cmd": ("run", "config"),
+    "serve_cmd": ("serve",),
+    "import_cmd": ("import", "export"),
+    "agenda_cmd": ("today", "done", "snooze"),
+    "resource_cmd": ("resource",),
+    "digest_cmd": ("digest",),
+    "backup_cmd": ("backup", "restore"),
+    "stats_cmd": ("stats", "review", "graph", "goal"),
+}
+GLOBAL_OPTIONS_WITH_VALUE = {"--db", "--user"}
+
+
+def build(command: str | None = None) -> typer.Typer:
+    """The root command with every subcommand, or only the module that defines `command`."""
+    app = typer.Typer(
+        cls=TiekeepGroup,
+        help="tiekeep: keep your professional relationships alive.",
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
     )
+    app.callback()(root)
+    for module, names in COMMAND_MODULES.items():
+        if command is None or command in names:
+            importlib.import_module(f"tiekeep.cli.{module}").register(app)
+    return app
 
-    for module in (contact_cmd, log_cmd, records_cmd, demo_cmd, user_cmd, misc_cmd, serve_cmd,
-                   import_cmd, agenda_cmd, resource_cmd, digest_cmd, backup_cmd, stats_cmd):
-        module.register(app)
 
-
-_register()
+def requested_command(args: list[str]) -> str | None:
+    """The top-level command named in `args`, if it is one of ours."""
+    words = iter(args)
+    for word in words:
+        if word in GLOBAL_OPTIONS_WITH_VALUE:
+            next(words, None)
+        elif word in ("-h", "--help"):
+            return None
+        elif not word.startswith("-"):
+            known = any(word in names for names in COMMAND_MODULES.values())
+            return word if known else None
+    return None
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Only the module of the command being run is loaded: Typer reads the signature of every
+    command it is given, which took longer than the work of a quick command. Without a known
+    command (--help, a typo) every module is loaded, so help and suggestions stay complete.
+    """
+    app = build(requested_command(sys.argv[1:]))
     try:
         app(prog_name="tiekeep")
     except TiekeepError as exc:  # raised before a command ran (e.g. a bad config file)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 import typer
 from rich.console import Console
 
+from tiekeep.cli import settle_heap
 from tiekeep.settings import Settings, default_data_dir
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class AppContext:
             from tiekeep.core.schema import open_database
 
             self._db = open_database(self.database_target)
+            settle_heap()
         return self._db
 
     def owner_id(self) -> int:
