@@ -27,9 +27,9 @@ def insert_ignoring_duplicates(session: Session, model: Any, rows: Sequence[dict
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql as backend
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model).values(list(rows)).on_conflict_do_nothing(
+        from sqlalchemy.dialects import sqlite as backend  # type: ignore[no-redef]
+    statement = backend.insert(model).values(list(rows)).on_conflict_do_nothing(
         index_elements=list(unique))
     session.execute(statement)

@@ -226,7 +226,8 @@ def get(session: Session, *, owner_id: int, contact_id: int) -> Contact:
     return contact
 
 
-def get_many(session: Session, *, owner_id: int, contact_ids: Iterable[int]) -> builtins.list[Contact]:
+def get_many(session: Session, *, owner_id: int,
+             contact_ids: Iterable[int]) -> builtins.list[Contact]:
     """The owner's contacts with these ids (missing ones are left out), in the given order."""
     ids = [i for i in dict.fromkeys(contact_ids) if dialect.valid_id(i)]
     if not ids:
