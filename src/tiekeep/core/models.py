@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -119,6 +120,9 @@ class Contact(Timestamped, Base):
     __table_args__ = (
         Index("ix_contacts_owner_name", "owner_id", "display_name"),
         Index("ix_contacts_owner_last_contact", "owner_id", "last_contact_at"),
+        # The agenda's overdue ties: one range per tier (see services.agenda_query.overdue).
+        Index("ix_contacts_owner_tier_cadence_anchor", "owner_id", "tier", "cadence_days",
+              text("coalesce(last_qualifying_at, created_at)")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

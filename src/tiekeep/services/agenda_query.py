@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from math import ceil
 from typing import Any
 
-from sqlalchemy import and_, case, exists, extract, func, or_, select
+from sqlalchemy import and_, case, exists, extract, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from tiekeep.core.models import (
@@ -83,10 +83,13 @@ class Scope:
         return dates.end_of(self.today, self.config.time_zone)
 
 
-    def contact_filter(self) -> list[Any]:
-        """Only this owner's active contacts (and only one, if asked)."""
+    def contact_filter(self, *, by_owner_index: bool = False) -> list[Any]:
+        """Only this owner's active contacts (and only one, if asked).
+
+        ``by_owner_index`` is for queries that read an index leading with the owner.
+        """
         owner: Any = Contact.owner_id
-        if self.dialect == "sqlite" and self.contact_id is None:
+        if self.dialect == "sqlite" and self.contact_id is None and not by_owner_index:
             # Without this, SQLite walks an (owner_id, …) index and fetches every row by id,
             # which is four times slower than reading the table once.
             owner = owner + 0
@@ -128,25 +131,29 @@ def overdue(scope: Scope, threshold: float = 0.0) -> list[AgendaItem]:
     """Overdue ties whose priority is at least ``threshold``.
 
     Under a limit, the threshold is a lower bound of the last priority that makes the top,
-    so the one pass over the contacts returns few rows. For the tiers' own cadences the
-    condition is a comparison with the start of a local day; cadence overrides need the
-    days computed in SQL, where a loose bound is enough and Python keeps the exact ones.
+    so few rows come back. For the tiers' own cadences the condition is a comparison with
+    the start of a local day; cadence overrides need the days computed in SQL, where a loose
+    bound is enough and Python keeps the exact ones. Each of these conditions is a range of
+    the (owner, tier, cadence, anchor) index, read as its own branch of a UNION ALL: one
+    OR of them all would be a scan of every contact.
     """
     config, today, tz = scope.config, scope.today, scope.config.time_zone
-    anchor = func.coalesce(Contact.last_qualifying_at, Contact.created_at)
+    anchor = func.coalesce(Contact.last_qualifying_at, Contact.created_at)  # as indexed
     days = dates.days_since_sql(scope.dialect, scope.end, anchor)
-    groups = []
+    where = scope.contact_filter(by_owner_index=True)
+    branches = []
     for tier in CADENCE_TIERS:
         weight, ideal = TIER_WEIGHTS[tier], config.cadences[tier].ideal
         # Due (days ≥ ideal) and ranked high enough (w × days ÷ ideal ≥ threshold).
         need = max(ideal, ceil(threshold * ideal / weight - 1e-9))
-        groups.append(and_(Contact.tier == tier, Contact.cadence_days.is_(None),
-                           anchor < dates.start_of(today - timedelta(days=need - 1), tz)))
+        branches.append(select(*_OVERDUE_COLUMNS).where(
+            *where, Contact.tier == tier, Contact.cadence_days.is_(None),
+            anchor < dates.start_of(today - timedelta(days=need - 1), tz)))
         factor = max(1.0, threshold / weight)
-        groups.append(and_(Contact.tier == tier, Contact.cadence_days.is_not(None),
-                           days >= Contact.cadence_days * factor - 1))
-    query = select(*_OVERDUE_COLUMNS).where(*scope.contact_filter(), or_(*groups))
-    return _overdue_items(scope, scope.session.execute(query), threshold)
+        branches.append(select(*_OVERDUE_COLUMNS).where(
+            *where, Contact.tier == tier, Contact.cadence_days.is_not(None),
+            days >= Contact.cadence_days * factor - 1))
+    return _overdue_items(scope, scope.session.execute(union_all(*branches)), threshold)
 
 
 def overdue_seed(scope: Scope, size: int) -> list[AgendaItem]:
