@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tiekeep.core import search
@@ -111,13 +111,25 @@ class Batch:
         return found
 
     def _insert_ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-        result = self.session.execute(
-            insert(model).returning(model.id, sort_by_parameter_order=True), rows)
-        return [row[0] for row in result]
+        """Insert rows (all with the same keys); returns their new ids in the rows' order."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            result = self.session.execute(
+                insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+            return [row[0] for row in result]
+        # SQLite does not say which RETURNING row came from which parameters, so SQLAlchemy
+        # would insert one row per statement. Ids are given here instead, the ones after the
+        # largest, as SQLite would give them: the transaction holds the only write lock (had
+        # another writer come in between, the insert fails; it never takes someone's id).
+        start = (self.session.scalar(select(func.max(model.id))) or 0) + 1
+        ids = list(range(start, start + len(rows)))
+        self._rows(model, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+        return ids
 
     def _rows(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        """Insert rows (all with the same keys) in one statement, as plain table rows."""
         if rows:
-            self.session.execute(insert(model), rows)
+            # The table, not the mapped class: the ORM's bulk path prepares every row again.
+            self.session.execute(insert(model.__table__), rows)
 
     def write(self) -> int:
         """Insert the batch: ORM changes first, then contacts, then interactions.
