@@ -157,6 +157,11 @@ def _unfold(card: _Card) -> list[tuple[int, bytes]]:
 
 def _split_value(line: bytes) -> tuple[bytes, bytes]:
     """(name and parameters, value): the first colon outside double quotes separates them."""
+    colon = line.find(b":")
+    if colon < 0:
+        return line, b""
+    if b'"' not in line[:colon]:  # the common case: no quoted parameter before the value
+        return line[:colon], line[colon + 1:]
     quoted = False
     for index, byte in enumerate(line):
         if byte == 0x22:
@@ -167,6 +172,8 @@ def _split_value(line: bytes) -> tuple[bytes, bytes]:
 
 
 def _split_params(head: bytes) -> list[bytes]:
+    if b'"' not in head:
+        return head.split(b";")
     parts, current, quoted = [], bytearray(), False
     for byte in head:
         if byte == 0x22:
