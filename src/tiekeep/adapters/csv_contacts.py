@@ -26,32 +26,56 @@ _GOOGLE_SITE = re.compile(r"^website \d+ - value$")
 _OUTLOOK_EMAIL = re.compile(r"^e-?mail(?: \d)? address$")
 _OUTLOOK_PHONE = re.compile(r"^(?:primary|home|mobile|business|company main|other|car|radio|"
                             r"assistant's|callback) phone(?: \d)?$")
+_NO_YEAR = re.compile(r"--(\d{1,2})-(\d{1,2})")
 _DATE_FORMS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%m/%d/%y", "%d/%m/%Y", "%Y/%m/%d")
 
 
+class Columns(dict[tuple[str, ...], tuple[int, ...]]):
+    """The positions of the columns with these names (in the order given), found once per
+    file rather than once per cell."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self.index: dict[str, int] = {}
+        for position, name in enumerate(names):
+            self.index.setdefault(name, position)
+        self._matching: dict[re.Pattern[str], tuple[int, ...]] = {}
+
+    def __missing__(self, keys: tuple[str, ...]) -> tuple[int, ...]:
+        found = self[keys] = tuple(self.index[k] for k in keys if k in self.index)
+        return found
+
+    def matching(self, pattern: re.Pattern[str]) -> tuple[int, ...]:
+        """The positions of every column whose name matches."""
+        found = self._matching.get(pattern)
+        if found is None:
+            found = self._matching[pattern] = tuple(
+                i for k, i in self.index.items() if pattern.match(k))
+        return found
+
 
 class Row:
-    """One record's fields, looked up by column name through indices computed once."""
+    """One record's fields, looked up by column name."""
 
-    __slots__ = ("fields", "index", "plans")
+    __slots__ = ("columns", "fields")
 
-    def __init__(self, index: dict[str, int], fields: list[str],
-                 plans: dict[re.Pattern[str], list[int]]) -> None:
-        self.index = index
+    def __init__(self, columns: Columns, fields: list[str]) -> None:
+        self.columns = columns
         self.fields = fields
-        self.plans = plans  # the columns each pattern matches, found once per file
 
-    def get(self, key: str) -> str:
-        position = self.index.get(key)
-        return self.fields[position] if position is not None and position < len(
-            self.fields) else ""
+    def get(self, *keys: str) -> str:
+        """The first non-empty value of these columns, stripped ("" if none has one)."""
+        fields = self.fields
+        for position in self.columns[keys]:
+            if position < len(fields) and (value := fields[position].strip()):
+                return value
+        return ""
 
     def matching(self, pattern: re.Pattern[str]) -> list[str]:
         """The non-empty values of every column whose name matches."""
-        if pattern not in self.plans:
-            self.plans[pattern] = [i for k, i in self.index.items() if pattern.match(k)]
-        return [v for i in self.plans[pattern] if i < len(self.fields)
-                and (v := self.fields[i].strip())]
+        fields = self.fields
+        return [v for i in self.columns.matching(pattern) if i < len(fields)
+                and (v := fields[i].strip())]
 
 
 def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
@@ -64,15 +88,13 @@ def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
             raise ImportRejected(f"{path}: the file is empty")
         names = [h.strip().lower() for h in header[1]]
         convert = _dialect(path, names)
-        index: dict[str, int] = {}
-        for position, name in enumerate(names):
-            index.setdefault(name, position)
-        plans: dict[re.Pattern[str], list[int]] = {}
+        columns = Columns(names)
+        label = path.name
         count = 0
         for number, fields in rows:
             if not any(fields) or not any(f.strip() for f in fields):
                 continue
-            yield convert(Row(index, fields, plans), f"{path.name}, line {number}")
+            yield convert(Row(columns, fields), f"{label}, line {number}")
             count += 1
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(lines.position())
@@ -100,24 +122,21 @@ def _dialect(path: Path, names: list[str]) -> Callable[[Row, str], Record]:
                          f"(header: '{shown}')")
 
 
-def _get(row: Row, *keys: str) -> str:
-    for key in keys:
-        value = row.get(key).strip()
-        if value:
-            return value
-    return ""
-
-
 def _joined(*parts: str) -> str:
-    return " ".join(p for p in (" ".join(x.split()) for x in parts) if p)
+    """The parts, each with its runs of white space made one space, joined by spaces."""
+    return " ".join(" ".join(parts).split())
+
+
+def _says_something(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)  # punctuation alone is not a name
 
 
 def _finish(record: ContactRecord) -> Record:
     """The record, or a SkippedRecord when it names nobody."""
-    candidates = [record.name, _joined(record.given_name or "", record.family_name or ""),
-                  *record.emails[:1], *record.phones[:1], record.organization or ""]
-    # The first that says something: punctuation alone is not a name.
-    record.name = next((c for c in candidates if any(ch.isalnum() for ch in c)), "")
+    if not _says_something(record.name):
+        candidates = (_joined(record.given_name or "", record.family_name or ""),
+                      *record.emails[:1], *record.phones[:1], record.organization or "")
+        record.name = next((c for c in candidates if _says_something(c)), "")
     if not record.name:
         return SkippedRecord(record.where, "no name, email or phone")
     record.emails = list(dict.fromkeys(record.emails))
@@ -130,7 +149,7 @@ def _date(text: str, record: ContactRecord) -> None:
     value = text.strip()
     if not value or value in ("0/0/00", "00.00.00", "0000-00-00"):
         return
-    if match := re.fullmatch(r"--(\d{1,2})-(\d{1,2})", value):
+    if match := _NO_YEAR.fullmatch(value):
         try:
             record.birthday = date(NO_YEAR, int(match.group(1)), int(match.group(2)))
             record.birthday_has_year = False
@@ -152,21 +171,23 @@ def _date(text: str, record: ContactRecord) -> None:
 
 
 def _split(value: str, separator: str) -> list[str]:
+    if separator not in value:  # the common case: one value, or none
+        return [value.strip()] if value.strip() else []
     return [v.strip() for v in value.split(separator) if v.strip()]
 
 
 def _google(row: Row, where: str) -> Record:
-    given = _get(row, "first name", "given name")
-    family = _get(row, "last name", "family name")
-    middle = _get(row, "middle name", "additional name")
+    given = row.get("first name", "given name")
+    family = row.get("last name", "family name")
+    middle = row.get("middle name", "additional name")
     record = ContactRecord(
-        name=_get(row, "name") or _joined(given, middle, family), where=where,
+        name=row.get("name") or _joined(given, middle, family), where=where,
         given_name=given or None, family_name=family or None,
-        organization=_get(row, "organization name", "organization 1 - name") or None,
-        title=_get(row, "organization title", "organization 1 - title") or None,
-        department=_get(row, "organization department", "organization 1 - department")
+        organization=row.get("organization name", "organization 1 - name") or None,
+        title=row.get("organization title", "organization 1 - title") or None,
+        department=row.get("organization department", "organization 1 - department")
         or None,
-        notes=_get(row, "notes") or None,
+        notes=row.get("notes") or None,
     )
     for value in row.matching(_GOOGLE_EMAIL):
         record.emails += _split(value, ":::")
@@ -175,55 +196,55 @@ def _google(row: Row, where: str) -> Record:
     for value in row.matching(_GOOGLE_SITE):
         record.urls += [("linkedin" if "linkedin.com/" in u.lower() else "website", u)
                         for u in _split(value, ":::")]
-    groups = _split(_get(row, "labels", "group membership"), ":::")
+    groups = _split(row.get("labels", "group membership"), ":::")
     # Every Google contact is in "My Contacts"; that says nothing about the person.
     record.tags = [g.removeprefix("* ").strip() for g in groups
                    if g.removeprefix("* ").strip().lower() not in ("my contacts", "mycontacts")]
-    city = _get(row, "address 1 - city")
-    country = _get(row, "address 1 - country")
+    city = row.get("address 1 - city")
+    country = row.get("address 1 - country")
     record.location = ", ".join(p for p in (city, country) if p) or None
-    _date(_get(row, "birthday"), record)
+    _date(row.get("birthday"), record)
     return _finish(record)
 
 
 def _outlook(row: Row, where: str) -> Record:
-    given, family = _get(row, "first name"), _get(row, "last name")
+    given, family = row.get("first name"), row.get("last name")
     record = ContactRecord(
-        name=_joined(given, _get(row, "middle name"), family, _get(row, "suffix")),
+        name=_joined(given, row.get("middle name"), family, row.get("suffix")),
         given_name=given or None, family_name=family or None, where=where,
-        organization=_get(row, "company") or None, title=_get(row, "job title") or None,
-        department=_get(row, "department") or None, notes=_get(row, "notes") or None,
+        organization=row.get("company") or None, title=row.get("job title") or None,
+        department=row.get("department") or None, notes=row.get("notes") or None,
     )
     record.emails += row.matching(_OUTLOOK_EMAIL)
     record.phones += row.matching(_OUTLOOK_PHONE)
-    if site := _get(row, "web page"):
+    if site := row.get("web page"):
         record.urls.append(("linkedin" if "linkedin.com/" in site.lower() else "website", site))
-    record.tags = _split(_get(row, "categories"), ";")
-    city = _get(row, "business city", "home city")
-    country = _get(row, "business country/region", "business country", "home country/region",
+    record.tags = _split(row.get("categories"), ";")
+    city = row.get("business city", "home city")
+    country = row.get("business country/region", "business country", "home country/region",
                    "home country")
     record.location = ", ".join(p for p in (city, country) if p) or None
-    _date(_get(row, "birthday"), record)
+    _date(row.get("birthday"), record)
     return _finish(record)
 
 
 def _thunderbird(row: Row, where: str) -> Record:
-    given, family = _get(row, "first name"), _get(row, "last name")
+    given, family = row.get("first name"), row.get("last name")
     record = ContactRecord(
-        name=_get(row, "display name") or _joined(given, family), where=where,
+        name=row.get("display name") or _joined(given, family), where=where,
         given_name=given or None, family_name=family or None,
-        emails=[e for e in (_get(row, "primary email"), _get(row, "secondary email")) if e],
-        phones=[p for p in (_get(row, "work phone"), _get(row, "home phone"),
-                            _get(row, "mobile number")) if p],
-        organization=_get(row, "organization") or None, title=_get(row, "job title") or None,
-        department=_get(row, "department") or None, notes=_get(row, "notes") or None,
+        emails=[e for e in (row.get("primary email"), row.get("secondary email")) if e],
+        phones=[p for p in (row.get("work phone"), row.get("home phone"),
+                            row.get("mobile number")) if p],
+        organization=row.get("organization") or None, title=row.get("job title") or None,
+        department=row.get("department") or None, notes=row.get("notes") or None,
         urls=[("linkedin" if "linkedin.com/" in u.lower() else "website", u)
-              for u in (_get(row, "web page 1"), _get(row, "web page 2")) if u],
+              for u in (row.get("web page 1"), row.get("web page 2")) if u],
     )
-    city = _get(row, "work city", "home city")
-    country = _get(row, "work country", "home country")
+    city = row.get("work city", "home city")
+    country = row.get("work country", "home country")
     record.location = ", ".join(p for p in (city, country) if p) or None
-    year, month, day = (_get(row, k) for k in ("birth year", "birth month", "birth day"))
+    year, month, day = (row.get(k) for k in ("birth year", "birth month", "birth day"))
     if month and day:
         text = f"{year}-{month.zfill(2)}-{day.zfill(2)}" if year else f"--{month}-{day}"
         _date(text, record)
@@ -233,7 +254,7 @@ def _thunderbird(row: Row, where: str) -> Record:
 def _tiekeep(row: Row, where: str) -> Record:
     """tiekeep's own CSV export: neutralised formula cells lose their leading quote."""
     def cell(key: str) -> str:
-        value = _get(row, key)
+        value = row.get(key)
         return value[1:] if value[:2] in ("'=", "'+", "'-", "'@") else value
 
     record = ContactRecord(

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -34,6 +35,10 @@ from tiekeep.errors import ImportRejected
 
 CONNECTIONS = ("first name", "last name")
 MESSAGES = ("conversation id", "from", "date")
+# What a connection's row holds, each column by the names LinkedIn has given it.
+CONNECTION_COLUMNS = (("first name",), ("last name",), ("url", "profile url"),
+                      ("email address", "email"), ("company",), ("position",),
+                      ("connected on",))
 HEADER_SEARCH = 30  # lines of "Notes:" preamble tolerated before the header
 EXCERPT = 280
 _DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
@@ -127,15 +132,42 @@ def _kind(label: str, stream: IO[bytes]) -> str:
     return _find_header(label, _rows(label, stream))[0]
 
 
-def _get(names: list[str], fields: list[str], *keys: str) -> str:
-    for key in keys:
-        if key in names:
-            index = names.index(key)
+class _Header:
+    """A file's column names, and where each column asked for is (found once per file)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self._positions: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+    def positions(self, keys: tuple[str, ...]) -> tuple[int, ...]:
+        """Where the columns of these names are, those the header has, in this order."""
+        found = self._positions.get(keys)
+        if found is None:
+            found = self._positions[keys] = tuple(
+                self.names.index(k) for k in keys if k in self.names)
+        return found
+
+    def get(self, fields: list[str], *keys: str) -> str:
+        """The value of the first of these columns the header and the row have, stripped."""
+        for index in self.positions(keys):
             if index < len(fields):
                 return fields[index].strip()
-    return ""
+        return ""
+
+    def values(self, fields: list[str], columns: tuple[tuple[str, ...], ...]) -> list[str]:
+        """``get`` for each of these columns (each named by its alternatives), at once."""
+        found = []
+        for keys in columns:
+            for index in self.positions(keys):
+                if index < len(fields):
+                    found.append(fields[index].strip())
+                    break
+            else:
+                found.append("")
+        return found
 
 
+@lru_cache(maxsize=4096)  # strptime is slow, and connections share their days
 def parse_date(text: str) -> date | None:
     """A "Connected On" date in any of the forms LinkedIn has used."""
     value = text.strip()
@@ -150,28 +182,23 @@ def parse_date(text: str) -> date | None:
 def _connections(label: str, stream: IO[bytes]) -> Iterator[Record]:
     name_of = Path(label.split(":")[-1]).name
     rows = _rows(label, stream)
-    _, names = _find_header(label, rows)
+    header = _Header(_find_header(label, rows)[1])
     for number, fields in rows:
         where = f"{name_of}, line {number}"
         if not any(f.strip() for f in fields):
             continue
-        first = _get(names, fields, "first name")
-        last = _get(names, fields, "last name")
-        url = _get(names, fields, "url", "profile url")
+        first, last, url, email, company, position, connected = header.values(
+            fields, CONNECTION_COLUMNS)
         if not (first or last):
             yield SkippedRecord(where, "a connection without a name")
             continue
         record = ContactRecord(
-            name=" ".join(x for x in (first, last) if x), given_name=first or None,
-            family_name=last or None, where=where,
-            emails=[e for e in [_get(names, fields, "email address", "email")] if e],
-            organization=_get(names, fields, "company") or None,
-            title=_get(names, fields, "position") or None,
-            urls=[("linkedin", url)] if url else [],
-            source_key=url_key(url) if url else None,
-            how_met="LinkedIn",
+            name=f"{first} {last}" if first and last else first or last,
+            given_name=first or None, family_name=last or None, where=where,
+            emails=[email] if email else [], organization=company or None,
+            title=position or None, urls=[("linkedin", url)] if url else [],
+            source_key=url_key(url) if url else None, how_met="LinkedIn",
         )
-        connected = _get(names, fields, "connected on")
         if connected:
             record.met_on = parse_date(connected)
             if record.met_on is None:
@@ -199,17 +226,17 @@ def _messages(label: str, opener: Opener, options: Mapping[str, Any],
     without_url: set[str] = set()
     with opener() as stream:
         rows = _rows(label, stream)
-        _, names = _find_header(label, rows)
+        header = _Header(_find_header(label, rows)[1])
         for number, fields in rows:
-            message = _message(names, fields, number)
+            message = _message(header, fields, number)
             if message is None:
                 continue
-            people = {message.sender, *_recipients(names, fields)} - {""}
+            people = {message.sender, *_recipients(header, fields)} - {""}
             known = seen.setdefault(message.conversation, set())
             presence.update(people - known)
             known.update(people)
             convs.setdefault(message.conversation, []).append(message)
-            sender_url = _get(names, fields, "sender profile url")
+            sender_url = header.get(fields, "sender profile url")
             if sender_url:
                 urls.setdefault(message.sender, sender_url)
             else:
@@ -226,18 +253,18 @@ def _messages(label: str, opener: Opener, options: Mapping[str, Any],
         _find_header(label, rows)
         for number, fields in rows:
             where = f"{name_of}, line {number}"
-            message = _message(names, fields, number)
+            message = _message(header, fields, number)
             if message is None:
                 if any(f.strip() for f in fields):
                     yield SkippedRecord(where, "a message without a conversation, sender or "
                                                "readable DATE")
                 continue
-            others = [n for n in {message.sender, *_recipients(names, fields)} - {"", me}]
+            others = [n for n in {message.sender, *_recipients(header, fields)} - {"", me}]
             if not others:
                 yield SkippedRecord(where, "a message to yourself", by_rule=True)
                 continue
-            subject = _get(names, fields, "subject")
-            content = " ".join(_get(names, fields, "content").split())
+            subject = header.get(fields, "subject")
+            content = " ".join(header.get(fields, "content").split())
             yield InteractionRecord(
                 source_key=message.key, occurred_at=message.at, format="chat",
                 participants=[PersonRef(name=n, url=urls.get(n)) for n in sorted(others)],
@@ -248,22 +275,22 @@ def _messages(label: str, opener: Opener, options: Mapping[str, Any],
             )
 
 
-def _message(names: list[str], fields: list[str], number: int) -> _Message | None:
-    conversation = _get(names, fields, "conversation id")
-    sender = " ".join(_get(names, fields, "from").split())
-    raw_date = _get(names, fields, "date")
+def _message(header: _Header, fields: list[str], number: int) -> _Message | None:
+    conversation = header.get(fields, "conversation id")
+    sender = " ".join(header.get(fields, "from").split())
+    raw_date = header.get(fields, "date")
     at = _timestamp(raw_date)
     if not conversation or not sender or at is None:
         return None
-    content = _get(names, fields, "content")
+    content = header.get(fields, "content")
     digest = hashlib.sha1(f"{raw_date}\x00{sender}\x00{content}".encode(),
                           usedforsecurity=False).hexdigest()[:16]
     return _Message(conversation, f"{conversation}:{digest}", at, sender)
 
 
-def _recipients(names: list[str], fields: list[str]) -> list[str]:
-    to = _get(names, fields, "to")
-    urls = [u for u in _get(names, fields, "recipient profile urls").split(",") if u.strip()]
+def _recipients(header: _Header, fields: list[str]) -> list[str]:
+    to = header.get(fields, "to")
+    urls = [u for u in header.get(fields, "recipient profile urls").split(",") if u.strip()]
     # Several recipients are listed with commas; a lone name may hold a comma itself.
     parts = to.split(",") if len(urls) > 1 else [to]
     return [" ".join(p.split()) for p in parts if p.strip()]
