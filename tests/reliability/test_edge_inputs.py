@@ -71,7 +71,6 @@ def test_edge_values_get_a_clear_4xx_from_the_api(api: TestClient, method: str, 
                       str | int)
 
 
-@_known("undocumented 400")
 def test_a_body_that_is_not_json_gets_a_documented_status(api: TestClient) -> None:
     response = api.post("/api/v1/contacts", content=b"\xff{", headers={
         "Content-Type": "application/json"})

@@ -539,41 +539,11 @@ CLI_FIELDS: list[tuple[str, list[str]]] = [
     ("goal add DESCRIPTION", ["goal", "add", HUGE, "--metric", "size.total",
                               "--target", "10"]),
 ]
-# Fields that take any length today; each is a finding in the report, and turns green (and
-# then, being strict, red until this list is updated) once the service sets a limit.
-_ROLE = ("contacts.create/roles.change pass it to Role unchecked: PostgreSQL raises DataError "
-         "(varchar(300)) as a traceback, SQLite stores it")
-_LOG = "interactions.log stores it unchecked (the API limits it, the service does not)"
-CLI_UNLIMITED: dict[str, str] = {
-    "contact add --org": _ROLE,
-    "contact add --dept": _ROLE,
-    "contact add --title": _ROLE,
-    "contact add --location": "contacts.create: location unchecked (varchar(300) on PostgreSQL)",
-    "contact add --interest": "contacts.create: interests unchecked",
-    "contact add --email": "parsing.email() repeats the whole value in its error message",
-    "contact edit --location": "contacts.update: location unchecked",
-    "contact edit --interest": "contacts.update: interests unchecked",
-    "contact edit --alias": "contacts.update: add_aliases unchecked",
-    "log --summary": _LOG,
-    "log --topic": _LOG,
-    "log --next": _LOG,
-    "log --gave": _LOG,
-    "role --title": _ROLE,
-    "role --org": _ROLE,
-    "value add SPEC": "values: the description is stored unchecked",
-    "followup add TEXT": "followups.create: text unchecked",
-    "plan add TEXT": "plans.add: text unchecked",
-    "user add --display-name": "users.create: display_name unchecked (varchar(200))",
-    "token create NAME": "users.create_token: name unchecked (varchar(200))",
-    "goal add DESCRIPTION": "goals: description unchecked",
-}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("label", "args"), [
-    pytest.param(label, args, id=label, marks=[pytest.mark.xfail(
-        strict=True, reason=CLI_UNLIMITED[label])] if label in CLI_UNLIMITED else [])
-    for label, args in CLI_FIELDS])
+@pytest.mark.parametrize(("label", "args"), CLI_FIELDS,
+                         ids=[label for label, _ in CLI_FIELDS])
 def test_each_cli_text_field_has_a_limit_with_one_clear_line(db: Database, db_url: str,
                                                             label: str,
                                                             args: list[str]) -> None:

@@ -161,12 +161,18 @@ def create(session: Session, *, owner_id: int, data: ContactCreate, actor: str =
     """Create a contact (with its first role if an organization or title is given)."""
     emails = [parsing.email(e) for e in data.emails]
     phones = [parsing.phone(p) for p in data.phones]
+    line = parsing.MAX_LINE
+    title = parsing.bounded(data.title, what="title", limit=line)
+    department = parsing.bounded(data.department, what="department", limit=line)
+    organization = parsing.bounded(data.organization, what="organization", limit=line)
     contact = Contact(
         owner_id=owner_id,
         display_name=_clean_name(data.name),
-        given_name=data.given_name,
-        family_name=data.family_name,
-        aliases=[a for a in data.aliases if a.strip()],
+        given_name=parsing.bounded(data.given_name, what="given name", limit=parsing.MAX_LABEL),
+        family_name=parsing.bounded(data.family_name, what="family name",
+                                    limit=parsing.MAX_LABEL),
+        aliases=[parsing.bounded(a, what="alias", limit=line) for a in data.aliases
+                 if a.strip()],
         tier=parse_choice(Tier, data.tier, "tier").value,
         horizon=parse_choice(Horizon, data.horizon, "horizon").value,
         project_end=data.project_end,
@@ -174,9 +180,10 @@ def create(session: Session, *, owner_id: int, data: ContactCreate, actor: str =
         birthday=data.birthday,
         birthday_has_year=data.birthday_has_year,
         trust=parsing.rating(data.trust),
-        location=data.location,
+        location=parsing.bounded(data.location, what="location", limit=line),
         time_zone=data.time_zone,
-        interests=[i.strip() for i in data.interests if i.strip()],
+        interests=[parsing.bounded(i.strip(), what="interest", limit=line)
+                   for i in data.interests if i.strip()],
         goals=_clean_text(data.goals, "goals"),
         challenges=_clean_text(data.challenges, "challenges"),
         personal_notes=_clean_text(data.personal_notes, "notes"),
@@ -188,10 +195,9 @@ def create(session: Session, *, owner_id: int, data: ContactCreate, actor: str =
     contact.phones = [ContactPhone(phone=p) for p in dict.fromkeys(phones)]
     contact.urls = [ContactUrl(kind=k, url=u) for k, u in data.urls]
     contact.tags = tags_by_name(session, owner_id=owner_id, names=data.tags)
-    if data.organization or data.department or data.title:
-        contact.roles = [Role(title=data.title, department=data.department,
-                              organization=data.organization, location=data.location,
-                              source=source)]
+    if organization or department or title:
+        contact.roles = [Role(title=title, department=department, organization=organization,
+                              location=data.location, source=source)]
     session.add(contact)
     session.flush()
     if contact.trust is not None:
@@ -383,6 +389,11 @@ def update(session: Session, *, owner_id: int, contact_id: int, changes: Contact
     contact = get(session, owner_id=owner_id, contact_id=contact_id)
     if changes.expected_version is not None and changes.expected_version != contact.version_id:
         raise Conflict(f"contact {contact_id} was changed by someone else; reload and retry")
+    parsing.bounded(changes.location, what="location", limit=parsing.MAX_LINE)
+    for interest in changes.interests or []:
+        parsing.bounded(interest, what="interest", limit=parsing.MAX_LINE)
+    for alias in changes.add_aliases:
+        parsing.bounded(alias, what="alias", limit=parsing.MAX_LINE)
     diff: dict[str, Any] = {}
 
     def setattr_logged(name: str, value: Any) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from tiekeep.core import dialect
 from tiekeep.core.models import FollowUp, utcnow
 from tiekeep.errors import InvalidInput, NotFound
-from tiekeep.services import contacts
+from tiekeep.services import contacts, parsing
 
 
 def create(session: Session, *, owner_id: int, contact_id: int, text: str,
@@ -21,7 +21,8 @@ def create(session: Session, *, owner_id: int, contact_id: int, text: str,
     contacts.get(session, owner_id=owner_id, contact_id=contact_id)
     if not text.strip():
         raise InvalidInput("a follow-up needs some text")
-    row = FollowUp(owner_id=owner_id, contact_id=contact_id, text=text.strip(), due=due,
+    text = parsing.bounded(text.strip(), what="follow-up", limit=parsing.MAX_TEXT)
+    row = FollowUp(owner_id=owner_id, contact_id=contact_id, text=text, due=due,
                    interaction_id=interaction_id)
     session.add(row)
     session.flush()

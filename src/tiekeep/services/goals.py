@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tiekeep.core.models import Goal
 from tiekeep.errors import InvalidInput, NotFound
-from tiekeep.services import metrics
+from tiekeep.services import metrics, parsing
 from tiekeep.services.metrics_sections import Window
 
 COMPARATORS: dict[str, Callable[[float, float], bool]] = {
@@ -63,7 +63,9 @@ def create(session: Session, *, owner_id: int, data: GoalCreate) -> Goal:
         raise InvalidInput(f"metric '{spec.key}' cannot be narrowed by a scope")
     if not data.description.strip():
         raise InvalidInput("a goal needs a description")
-    goal = Goal(owner_id=owner_id, description=data.description.strip(), metric=spec.key,
+    description = parsing.bounded(data.description.strip(), what="goal description",
+                                  limit=parsing.MAX_TEXT)
+    goal = Goal(owner_id=owner_id, description=description, metric=spec.key,
                 comparator=data.comparator, target=float(data.target), period=period,
                 scope=scope)
     session.add(goal)

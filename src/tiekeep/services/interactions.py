@@ -74,6 +74,19 @@ def parse_value(spec: str) -> tuple[str, str]:
     return parse_choice(ValueKind, kind, "value kind").value, description.strip()
 
 
+def _check_lengths(data: InteractionCreate) -> None:
+    """InvalidInput when a text of the interaction is longer than its limit; the notes may be
+    as long as a contact's."""
+    for topic in data.topics:
+        parsing.bounded(topic.strip(), what="topic", limit=parsing.MAX_LINE)
+    parsing.bounded(data.summary, what="summary", limit=parsing.MAX_TEXT)
+    parsing.bounded(data.notes, what="notes", limit=contacts.MAX_TEXT)
+    for _, description in (*data.gave, *data.received):
+        parsing.bounded(description, what="value description", limit=parsing.MAX_TEXT)
+    for text, _ in data.next_steps:
+        parsing.bounded(text.strip(), what="next step", limit=parsing.MAX_TEXT)
+
+
 def get_by_source_key(session: Session, *, owner_id: int, source: str,
                       source_key: str) -> Interaction | None:
     """The interaction an importer recorded under this key, if any (for idempotency)."""
@@ -94,6 +107,7 @@ def log(session: Session, *, owner_id: int, data: InteractionCreate,
         raise NotFound(f"no contact with id {min(missing)}")
     if data.occurred_at.tzinfo is None:
         raise InvalidInput("the time of an interaction needs a time zone")
+    _check_lengths(data)
     topics = [t.strip() for t in data.topics if t.strip()][:MAX_TOPICS]
     interaction = Interaction(
         owner_id=owner_id,
@@ -102,7 +116,7 @@ def log(session: Session, *, owner_id: int, data: InteractionCreate,
         initiated_by=parse_choice(Initiator, data.initiated_by, "initiator").value,
         topics=list(dict.fromkeys(topics)),
         summary=data.summary,
-        notes=contacts._clean_text(data.notes, "notes"),
+        notes=data.notes,
         depth=parsing.depth(data.depth),
         duration_minutes=data.duration_minutes,
         attendee_count=data.attendee_count or len(people),

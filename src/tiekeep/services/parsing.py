@@ -1,4 +1,4 @@
-"""Parsing and validating user input: emails, phones, dates, times, periods.
+"""Parsing and validating user input: emails, phones, dates, times, periods, text lengths.
 
 Each parser returns a clean value or raises InvalidInput with a message that names the value.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tiekeep.errors import InvalidInput
@@ -15,12 +16,40 @@ _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 _PERIOD = re.compile(r"^\s*([0-9]+)\s*([dwmy])\s*$", re.IGNORECASE)
 
+# Text limits, checked in the services so that the CLI, the web forms and the API agree
+# (the API's schemas declare the same bounds).
+MAX_LINE = 300  # a one-line field: a title, an organization, a location, a topic, an alias
+MAX_TEXT = 2000  # a short free text: a summary, a next step, a follow-up, a plan item
+MAX_LABEL = 200  # a user's display name, an API token's name
+SHOWN = 60  # how much of a rejected value an error message repeats
+
+
+def shown(value: str) -> str:
+    """The value as an error message repeats it: cut after 60 characters, so that the
+    message stays one short line."""
+    return value if len(value) <= SHOWN else value[:SHOWN] + "…"
+
+
+@overload
+def bounded(value: str, *, what: str, limit: int) -> str: ...
+
+
+@overload
+def bounded(value: None, *, what: str, limit: int) -> None: ...
+
+
+def bounded(value: str | None, *, what: str, limit: int) -> str | None:
+    """The value unchanged if it has at most ``limit`` characters, else InvalidInput."""
+    if value is not None and len(value) > limit:
+        raise InvalidInput(f"{what} is too long ({len(value)} characters; at most {limit})")
+    return value
+
 
 def email(value: str) -> str:
     """A lower-cased email address, or InvalidInput."""
     cleaned = value.strip().strip("<>").strip()
     if len(cleaned) > 320 or not _EMAIL.match(cleaned):
-        raise InvalidInput(f"malformed email address '{value}'")
+        raise InvalidInput(f"malformed email address '{shown(value)}'")
     return cleaned.lower()
 
 
@@ -36,9 +65,9 @@ def phone(value: str, region: str = "US") -> str:
     try:
         number = phonenumbers.parse(raw, None if raw.startswith("+") else region)
     except phonenumbers.NumberParseException:
-        raise InvalidInput(f"malformed phone number '{value}'") from None
+        raise InvalidInput(f"malformed phone number '{shown(value)}'") from None
     if not phonenumbers.is_possible_number(number):
-        raise InvalidInput(f"malformed phone number '{value}'")
+        raise InvalidInput(f"malformed phone number '{shown(value)}'")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

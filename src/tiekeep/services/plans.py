@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tiekeep.core import dialect
 from tiekeep.core.models import PlanItem, utcnow
 from tiekeep.errors import InvalidInput, NotFound
-from tiekeep.services import contacts
+from tiekeep.services import contacts, parsing
 
 KINDS = ("topic", "support")
 
@@ -23,7 +23,8 @@ def add(session: Session, *, owner_id: int, contact_id: int, kind: str, text: st
         raise InvalidInput(f"unknown plan item kind '{kind}' (choose from: topic, support)")
     if not text.strip():
         raise InvalidInput("a plan item needs some text")
-    item = PlanItem(contact_id=contact_id, kind=kind, text=text.strip())
+    text = parsing.bounded(text.strip(), what="plan item", limit=parsing.MAX_TEXT)
+    item = PlanItem(contact_id=contact_id, kind=kind, text=text)
     session.add(item)
     session.flush()
     return item

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tiekeep.core.models import Role
 from tiekeep.errors import InvalidInput
-from tiekeep.services import audit, contacts
+from tiekeep.services import audit, contacts, parsing
 
 
 @dataclass
@@ -31,6 +31,8 @@ def change(session: Session, *, owner_id: int, contact_id: int, new: RoleChange,
     """
     if not any((new.title, new.department, new.organization, new.location)):
         raise InvalidInput("a role needs a title, department, organization or location")
+    for what in ("title", "department", "organization", "location"):
+        parsing.bounded(getattr(new, what), what=what, limit=parsing.MAX_LINE)
     contact = contacts.get(session, owner_id=owner_id, contact_id=contact_id)
     current = contact.current_role
     since = new.since or today or date.today()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tiekeep.core.models import ApiToken, User, utcnow
 from tiekeep.errors import Conflict, InvalidInput, NotFound
+from tiekeep.services import parsing
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,80}$")
 
@@ -58,6 +59,7 @@ def create(session: Session, *, username: str, password: str | None = None,
         raise Conflict(f"user '{username}' exists already")
     if password is not None and len(password) < 8:
         raise InvalidInput("password must have at least 8 characters")
+    parsing.bounded(display_name, what="display name", limit=parsing.MAX_LABEL)
     user = User(
         username=username,
         display_name=display_name or username,
@@ -100,6 +102,7 @@ def _digest(token: str) -> str:
 
 def create_token(session: Session, *, owner_id: int, name: str) -> str:
     """Create an API token and return it; only its hash is stored."""
+    parsing.bounded(name, what="token name", limit=parsing.MAX_LABEL)
     token = "tk_" + secrets.token_urlsafe(32)
     session.add(ApiToken(owner_id=owner_id, name=name, token_hash=_digest(token)))
     session.flush()

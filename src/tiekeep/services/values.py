@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tiekeep.core.enums import Direction, ValueKind, parse_choice
 from tiekeep.core.models import ValueExchange, utcnow
 from tiekeep.errors import InvalidInput
-from tiekeep.services import contacts
+from tiekeep.services import contacts, parsing
 
 CAREER_CATEGORIES = ("recommendation", "referral", "advice", "opportunity")
 
@@ -34,6 +34,8 @@ def create(session: Session, *, owner_id: int, data: ValueCreate) -> ValueExchan
     contacts.get(session, owner_id=owner_id, contact_id=data.contact_id)
     if not data.description.strip():
         raise InvalidInput("a value exchange needs a description")
+    description = parsing.bounded(data.description.strip(), what="value description",
+                                  limit=parsing.MAX_TEXT)
     category = data.category.strip().lower() if data.category else None
     if category and category not in CAREER_CATEGORIES:
         raise InvalidInput(f"unknown category '{data.category}' "
@@ -45,7 +47,7 @@ def create(session: Session, *, owner_id: int, data: ValueCreate) -> ValueExchan
         direction=parse_choice(Direction, data.direction, "direction").value,
         kind=parse_choice(ValueKind, data.kind, "value kind").value,
         category=category,
-        description=data.description.strip(),
+        description=description,
         occurred_at=data.occurred_at or utcnow(),
     )
     session.add(row)

@@ -10,6 +10,7 @@ from tiekeep.web.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": text} for status, text in (
+        (400, "Malformed request: a body that is not JSON, or not valid form data"),
         (401, "Not logged in, or a bad token"),
         (403, "Forbidden (e.g. a missing CSRF token with a session cookie)"),
         (404, "No such object (or not yours)"),
