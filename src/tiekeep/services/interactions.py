@@ -210,12 +210,15 @@ def _aware(value: datetime | None) -> datetime | None:
 def list_for_contact(session: Session, *, owner_id: int, contact_id: int,
                      limit: int = 100) -> list[Interaction]:
     """A contact's interactions, newest first."""
+    # Ordered by the participation's copy of the time: the newest are then the first entries
+    # of the (contact, time) index, however many interactions the contact has.
     return list(session.scalars(
         select(Interaction)
         .join(InteractionParticipant, InteractionParticipant.interaction_id == Interaction.id)
         .where(InteractionParticipant.contact_id == contact_id,
                Interaction.owner_id == owner_id)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .order_by(InteractionParticipant.occurred_at.desc(),
+                  InteractionParticipant.interaction_id.desc())
         .options(selectinload(Interaction.participants))
         .limit(limit)
     ))
