@@ -176,12 +176,15 @@ def measure(ctx: Context, windows: Sequence[Window],
         for i, m in enumerate(measures):
             results[i][name] = m
 
-    if wanted & {"size", "diversity"}:
-        activity = sections.active_contacts(ctx, windows)
-        if "size" in wanted:
-            put("size", sections.size(ctx, windows, activity))
-        if "diversity" in wanted:
-            put("diversity", sections.diversity(ctx, activity))
+    # Shared passes: the active contacts (size, diversity) and the contacts' census (size,
+    # trust) are each read once for every window.
+    activity = (sections.active_contacts(ctx, windows) if wanted & {"size", "diversity"}
+                else [])
+    census = sections.census(ctx, windows) if wanted & {"size", "trust"} else None
+    if "size" in wanted and census is not None:
+        put("size", sections.size(windows, activity, census))
+    if "diversity" in wanted:
+        put("diversity", sections.diversity(ctx, activity))
     if wanted & {"activity", "formats"}:
         acts, formats = sections.activity_and_formats(ctx, windows)
         for m, reply in zip(acts, sections.replies(ctx, windows), strict=True):
@@ -190,8 +193,8 @@ def measure(ctx: Context, windows: Sequence[Window],
         put("formats", formats)
     if "reciprocity" in wanted:
         put("reciprocity", [_reciprocity(ctx, w) for w in windows])
-    if "trust" in wanted:
-        put("trust", sections.trust(ctx, windows))
+    if "trust" in wanted and census is not None:
+        put("trust", sections.trust(ctx, windows, census))
     if "career" in wanted:
         put("career", sections.career(ctx, windows))
     if "cadence_health" in wanted:

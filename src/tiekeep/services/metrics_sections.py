@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import Boolean, and_, bindparam, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -99,42 +99,60 @@ def _scope_ids(ctx: Context) -> Any:
     return select(Contact.id).where(*contact_filter(ctx))
 
 
-def _role_as_of(day: date, contact_id: Any) -> Any:
-    """The id of the contact's role on ``day``: started by then and not yet ended."""
-    role = aliased(Role)
-    return (select(role.id)
-            .where(role.contact_id == contact_id,
-                   or_(role.started.is_(None), role.started <= day),
-                   or_(role.ended.is_(None), role.ended > day))
-            .order_by(case((role.started.is_(None), 0), else_=1).desc(), role.started.desc(),
-                      role.id.desc())
-            .limit(1).scalar_subquery())
+def _current(role: Any, day: date) -> ColumnElement[bool]:
+    """``role`` had started by ``day`` (or has no start) and had not yet ended."""
+    return and_(or_(role.started.is_(None), role.started <= day),
+                or_(role.ended.is_(None), role.ended > day))
+
+
+def _role_on(role: Any, day: date, contact_id: Any) -> ColumnElement[bool]:
+    """Join condition: ``role`` is the contact's role on ``day``.
+
+    Of several current roles, the one started last wins (an undated start counts as earlier
+    than any date), then the one added last. Said as "no current role beats it", which is
+    one look at the contact's few roles instead of sorting them.
+    """
+    other = aliased(Role)
+    beats = or_(and_(other.started.is_not(None), role.started.is_(None)),
+                other.started > role.started,
+                and_(other.started == role.started, other.id > role.id),
+                and_(other.started.is_(None), role.started.is_(None), other.id > role.id))
+    return and_(role.contact_id == contact_id, _current(role, day),
+                ~exists().where(other.contact_id == role.contact_id, other.id != role.id,
+                                _current(other, day), beats))
 
 
 def _joined_before(moment: datetime) -> ColumnElement[bool]:
     """The contact joined the network before ``moment``: met_on, else when it was added."""
-    return or_(and_(Contact.met_on.is_not(None), Contact.met_on < moment.date()),
-               and_(Contact.met_on.is_(None), Contact.created_at < moment))
+    return func.coalesce(Contact.met_on < moment.date(), Contact.created_at < moment,
+                         type_=Boolean)
 
 
-def _sum_if(condition: ColumnElement[bool]) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def _count_if(*conditions: ColumnElement[bool]) -> Any:
+    """count(*), of the rows meeting the conditions if any are given."""
+    return func.count().filter(and_(*conditions)) if conditions else func.count()
+
+
+def _bounds(column: Any, span: Window, scan: Window) -> list[ColumnElement[bool]]:
+    """The bounds of ``span`` on ``column`` that a scan of ``scan`` does not already apply."""
+    return [*([column >= span.start] if span.start > scan.start else []),
+            *([column < span.end] if span.end < scan.end else [])]
+
+
+def _null_first(key: tuple[str | None, ...]) -> tuple[tuple[bool, str], ...]:
+    """Sort key of SQLite's GROUP BY: NULL first, then text in code point order."""
+    return tuple((value is not None, value or "") for value in key)
 
 
 # --- size and diversity ------------------------------------------------------------------
 
 
-def size(ctx: Context, windows: Sequence[Window],
-         activity: Sequence[Measure]) -> list[Measure]:
+def size(windows: Sequence[Window], activity: Sequence[Measure],
+         census: Census) -> list[Measure]:
     """Total and new contacts (by when they joined), active and regular ones."""
-    columns = []
-    for w in windows:
-        columns += [_sum_if(_joined_before(w.end)),
-                    _sum_if(and_(_joined_before(w.end), ~_joined_before(w.start)))]
-    row = ctx.session.execute(select(*columns).where(*contact_filter(ctx))).one()
     out = []
-    for i, (w, active) in enumerate(zip(windows, activity, strict=True)):
-        total, new = int(row[2 * i]), int(row[2 * i + 1])
+    for w, active in zip(windows, activity, strict=True):
+        total, new = census.joined_before(w.end), census.joined_within(w)
         out.append(Measure({
             "total": total, "active": active.figures["active"],
             "regular": active.figures["regular"], "new_contacts": new,
@@ -146,36 +164,79 @@ def size(ctx: Context, windows: Sequence[Window],
 def active_contacts(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
     """Active (≥ 1 interaction in the 90 days before the end) and regular (≥ 3) contacts,
     with how the active ones spread over departments and organizations then."""
+    spans = [Window(w.end - timedelta(days=ACTIVE_DAYS), w.end) for w in windows]
+    by_role: list[dict[tuple[str | None, str | None], list[int]]] = [{} for _ in windows]
+    for group in _overlapping(spans):
+        for i, counts in zip(group, _active_by_role(ctx, [spans[i] for i in group]),
+                             strict=True):
+            by_role[i] = counts
     out = []
-    for w in windows:
-        since = w.end - timedelta(days=ACTIVE_DAYS)
-        # Each contact's interactions of the window are one range of the participants'
-        # (contact, time) index; grouped by contact id, SQLite needs no sort.
-        counts = (select(Contact.id.label("cid"), func.count().label("n"))
-                  .join(InteractionParticipant,
-                        and_(InteractionParticipant.contact_id == Contact.id,
-                             InteractionParticipant.occurred_at >= since,
-                             InteractionParticipant.occurred_at < w.end))
-                  .where(*contact_filter(ctx))
-                  .group_by(Contact.id).subquery())
-        role = aliased(Role)
-        rows = ctx.session.execute(
-            select(role.department, role.organization, func.count(),
-                   _sum_if(counts.c.n >= REGULAR_MIN))
-            .select_from(counts)
-            .outerjoin(role, role.id == _role_as_of(w.end.date(), counts.c.cid))
-            .group_by(role.department, role.organization)).all()
+    for counts in by_role:
         departments: Counter[str] = Counter()
         organizations: Counter[str] = Counter()
         active = regular = 0
-        for department, organization, count, n_regular in rows:
-            active += int(count)
-            regular += int(n_regular)
-            departments[_label(department)] += int(count)
-            organizations[_label(organization)] += int(count)
+        for (department, organization) in sorted(counts, key=_null_first):
+            n_active, n_regular = counts[(department, organization)]
+            active += n_active
+            regular += n_regular
+            departments[_label(department)] += n_active
+            organizations[_label(organization)] += n_active
         out.append(Measure({"active": active, "regular": regular},
                            {"departments": _merge_case(departments),
                             "organizations": _merge_case(organizations)}))
+    return out
+
+
+def _overlapping(spans: Sequence[Window]) -> list[list[int]]:
+    """The spans' indexes, grouped where spans overlap or touch (one scan covers a group)."""
+    groups: list[list[int]] = []
+    end = None
+    for i in sorted(range(len(spans)), key=lambda i: spans[i].start):
+        if end is None or spans[i].start > end:
+            groups.append([])
+            end = spans[i].end
+        groups[-1].append(i)
+        end = max(end, spans[i].end)
+    return groups
+
+
+def _active_by_role(ctx: Context, spans: Sequence[Window]
+                    ) -> list[dict[tuple[str | None, str | None], list[int]]]:
+    """Per span, {(department, organization) on its last day: [active, regular]}.
+
+    Each contact's participations of all the spans are one range of the participants'
+    (contact, time) index, read once and counted per span; grouped by contact id, SQLite
+    needs no sort. Only the bounds a span does not share with the scan are tested per row.
+    """
+    part = InteractionParticipant
+    scan = Window(min(s.start for s in spans), max(s.end for s in spans))
+    per_contact = (
+        select(Contact.id.label("cid"),
+               *[_count_if(*_bounds(part.occurred_at, s, scan)).label(f"n{i}")
+                 for i, s in enumerate(spans)])
+        .join(part, and_(part.contact_id == Contact.id, part.occurred_at >= scan.start,
+                         part.occurred_at < scan.end))
+        .where(*contact_filter(ctx))
+        .group_by(Contact.id).subquery())
+    roles = [aliased(Role) for _ in spans]
+    keys = [column for role in roles for column in (role.department, role.organization)]
+    query = select(*keys, *[column for i in range(len(spans)) for column in (
+        _count_if(per_contact.c[f"n{i}"] > 0),
+        _count_if(per_contact.c[f"n{i}"] >= REGULAR_MIN))]).select_from(per_contact)
+    for i, (role, s) in enumerate(zip(roles, spans, strict=True)):
+        # Only a contact active in the span needs its role then.
+        query = query.outerjoin(role, and_(per_contact.c[f"n{i}"] > 0,
+                                           _role_on(role, s.end.date(), per_contact.c.cid)))
+    out: list[dict[tuple[str | None, str | None], list[int]]] = [{} for _ in spans]
+    for row in ctx.session.execute(query.group_by(*keys)):
+        names: Sequence[Any] = row[:len(keys)]
+        tallies: Sequence[Any] = row[len(keys):]
+        for i in range(len(spans)):
+            if tallies[2 * i]:
+                # A span's role recurs in as many rows as the other spans' roles vary.
+                tally = out[i].setdefault((names[2 * i], names[2 * i + 1]), [0, 0])
+                tally[0] += int(tallies[2 * i])
+                tally[1] += int(tallies[2 * i + 1])
     return out
 
 
@@ -214,6 +275,56 @@ def diversity(ctx: Context, activity: Sequence[Measure]) -> list[Measure]:
         out.append(Measure(figures, {"departments": departments,
                                      "organizations": organizations}))
     return out
+
+
+# --- the contacts at each end: when they joined, their trust rating ----------------------
+
+
+@dataclass(frozen=True)
+class Census:
+    """The scoped contacts, counted once by when they joined and their rating at each end.
+
+    ``moments`` are the windows' starts and ends in order; a contact's ``joined`` is the index
+    of the first moment it had joined before (len(moments): not even before the last).
+    ``counts`` maps (joined, (rating at each of ``ends``)) to a number of contacts.
+    """
+
+    moments: tuple[datetime, ...]
+    ends: tuple[datetime, ...]
+    counts: Mapping[tuple[int, tuple[int | None, ...]], int]
+
+    def joined_before(self, moment: datetime) -> int:
+        """How many contacts had joined before ``moment`` (one of the moments)."""
+        k = self.moments.index(moment)
+        return sum(n for (joined, _), n in self.counts.items() if joined <= k)
+
+    def joined_within(self, w: Window) -> int:
+        """How many contacts joined within the window."""
+        return self.joined_before(w.end) - self.joined_before(w.start)
+
+    def levels_at(self, end: datetime) -> Counter[int | None]:
+        """The ratings at ``end`` (one of the ends) of the contacts who had joined by then."""
+        k, i = self.moments.index(end), self.ends.index(end)
+        levels: Counter[int | None] = Counter()
+        for (joined, ratings), n in self.counts.items():
+            if joined <= k:
+                levels[ratings[i]] += n
+        return levels
+
+
+def census(ctx: Context, windows: Sequence[Window]) -> Census:
+    """One pass over the scoped contacts for size and trust: when each joined, its ratings."""
+    moments = tuple(sorted({m for w in windows for m in (w.start, w.end)}))
+    ends = tuple(sorted({w.end for w in windows}))
+    joined = case(*[(_joined_before(m), i) for i, m in enumerate(moments)],
+                  else_=len(moments))
+    per_contact = select(joined.label("joined"),
+                         *[_trust_at(end).label(f"trust{i}") for i, end in enumerate(ends)]
+                         ).where(*contact_filter(ctx)).subquery()
+    keys = [per_contact.c.joined, *[per_contact.c[f"trust{i}"] for i in range(len(ends))]]
+    counts = {(int(row[0]), tuple(row[1:-1])): int(row[-1])
+              for row in ctx.session.execute(select(*keys, func.count()).group_by(*keys))}
+    return Census(moments, ends, counts)
 
 
 # --- activity, formats, replies -------------------------------------------------------------
@@ -384,39 +495,32 @@ def career(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
             for c in counts]
 
 
-def trust(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
+def trust(ctx: Context, windows: Sequence[Window], census: Census) -> list[Measure]:
     """Trust ratings as they stood at each window's end, and the changes within it."""
-    out = []
-    for w in windows:
-        out.append(Measure({**_trust_at(ctx, w.end), **_trust_changes(ctx, w)}))
-    return out
+    return [Measure({**_trust_levels(census.levels_at(w.end)), **changes})
+            for w, changes in zip(windows, _trust_changes(ctx, windows), strict=True)]
 
 
-def _trust_at(ctx: Context, moment: datetime) -> dict[str, Any]:
-    """Ratings at ``moment``: the latest recorded change by then, else the current rating of
-    a contact whose rating has no history at all."""
-    ranked = (select(TrustChange.contact_id, TrustChange.trust,
-                     func.row_number().over(partition_by=TrustChange.contact_id,
-                                            order_by=(TrustChange.changed_at.desc(),
-                                                      TrustChange.id.desc())).label("rn"))
-              .where(TrustChange.changed_at < moment).subquery())
-    has_history = select(TrustChange.contact_id).distinct().subquery()
-    level = case((ranked.c.trust.is_not(None), ranked.c.trust),
-                 (has_history.c.contact_id.is_(None), Contact.trust), else_=None)
-    rows = ctx.session.execute(
-        select(level, func.count())
-        .select_from(Contact)
-        .outerjoin(ranked, and_(ranked.c.contact_id == Contact.id, ranked.c.rn == 1))
-        .outerjoin(has_history, has_history.c.contact_id == Contact.id)
-        .where(*contact_filter(ctx), _joined_before(moment))
-        .group_by(level)).all()
+def _trust_at(moment: datetime) -> Any:
+    """The contact's rating at ``moment``: the latest recorded change before it, else the
+    current rating of a contact whose rating has no history at all (correlated)."""
+    latest = (select(TrustChange.trust)
+              .where(TrustChange.contact_id == Contact.id, TrustChange.changed_at < moment)
+              .order_by(TrustChange.changed_at.desc(), TrustChange.id.desc())
+              .limit(1).scalar_subquery())
+    has_history = Contact.id.in_(select(TrustChange.contact_id))
+    return case((has_history, latest), else_=Contact.trust)
+
+
+def _trust_levels(counts: Mapping[int | None, int]) -> dict[str, Any]:
+    """Rated and unrated contacts, their mean rating, and how many hold each rating."""
     levels = {n: 0 for n in range(1, 6)}
     unrated = 0
-    for value, n in rows:
+    for value, n in counts.items():
         if value is None:
-            unrated += int(n)
+            unrated += n
         else:
-            levels[int(value)] = levels.get(int(value), 0) + int(n)
+            levels[int(value)] = levels.get(int(value), 0) + n
     rated = sum(levels.values())
     mean = sum(k * v for k, v in levels.items()) / rated if rated else None
     return {"rated": rated, "unrated": unrated,
@@ -424,19 +528,24 @@ def _trust_at(ctx: Context, moment: datetime) -> dict[str, Any]:
             **{f"level_{k}": levels[k] for k in range(1, 6)}}
 
 
-def _trust_changes(ctx: Context, w: Window) -> dict[str, int]:
-    """Within the window: ratings raised, lowered, and given for the first time."""
+def _trust_changes(ctx: Context, windows: Sequence[Window]) -> list[dict[str, int]]:
+    """Within each window: ratings raised, lowered, and given for the first time."""
     previous = func.lag(TrustChange.trust).over(
         partition_by=TrustChange.contact_id, order_by=(TrustChange.changed_at, TrustChange.id))
     history = (select(TrustChange.changed_at, TrustChange.trust, previous.label("before"))
                .join(Contact, Contact.id == TrustChange.contact_id)
                .where(*contact_filter(ctx)).subquery())
-    raised = _sum_if(history.c.trust > history.c.before)
-    lowered = _sum_if(history.c.trust < history.c.before)
-    first = _sum_if(history.c.before.is_(None))
-    row = ctx.session.execute(select(raised, lowered, first).where(
-        history.c.changed_at >= w.start, history.c.changed_at < w.end)).one()
-    return {"raised": int(row[0]), "lowered": int(row[1]), "first_rated": int(row[2])}
+    h = history.c
+    columns = []
+    for w in windows:
+        inside = w.contains(h.changed_at)
+        columns += [_count_if(inside, h.trust > h.before), _count_if(inside, h.trust < h.before),
+                    _count_if(inside, h.before.is_(None))]
+    row = ctx.session.execute(select(*columns).where(
+        h.changed_at >= min(w.start for w in windows),
+        h.changed_at < max(w.end for w in windows))).one()
+    return [{"raised": int(row[3 * i]), "lowered": int(row[3 * i + 1]),
+             "first_rated": int(row[3 * i + 2])} for i in range(len(windows))]
 
 
 # --- cadence health ----------------------------------------------------------------------
@@ -446,14 +555,15 @@ def cadence_health(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
     """Share of key and regular ties whose last qualifying contact is within their cadence.
 
     At the current end the denormalized ``last_qualifying_at`` answers; at an earlier end the
-    question is whether a qualifying interaction fell in [end − cadence, end].
+    question is whether a qualifying interaction fell in [end − cadence, end]. One pass over
+    the key and regular ties counts every window.
     """
     tiers = (Tier.KEY.value, Tier.REGULAR.value)
     overrides = sorted({int(d) for d in ctx.session.scalars(
         select(Contact.cadence_days).distinct()
         .where(*contact_filter(ctx), Contact.tier.in_(tiers), Contact.cadence_days.is_not(None)))
         if d is not None})
-    out = []
+    columns = []
     for w in windows:
         def cutoff(days: int, end: datetime = w.end) -> datetime:
             return end - timedelta(days=days)
@@ -477,11 +587,14 @@ def cadence_health(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
                              Interaction.attendee_count <= ctx.max_attendees,
                              Interaction.format.not_in(ctx.excluded_formats))
                       .correlate(Contact).exists())
-        rows = ctx.session.execute(
-            select(Contact.tier, func.count(), _sum_if(within))
-            .where(*contact_filter(ctx), Contact.tier.in_(tiers), _joined_before(w.end))
-            .group_by(Contact.tier)).all()
-        counts = {tier: (int(n), int(ok)) for tier, n, ok in rows}
+        columns += [_count_if(_joined_before(w.end)), _count_if(_joined_before(w.end), within)]
+    rows = ctx.session.execute(
+        select(Contact.tier, *columns)
+        .where(*contact_filter(ctx), Contact.tier.in_(tiers))
+        .group_by(Contact.tier)).all()
+    out = []
+    for i in range(len(windows)):
+        counts = {row[0]: (int(row[1 + 2 * i]), int(row[2 + 2 * i])) for row in rows}
         key_n, key_ok = counts.get(Tier.KEY.value, (0, 0))
         reg_n, reg_ok = counts.get(Tier.REGULAR.value, (0, 0))
         out.append(Measure({
