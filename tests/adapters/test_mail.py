@@ -287,6 +287,47 @@ def test_mbox_streams_and_a_broken_message_does_not_stop_the_rest(tmp_path: Path
     assert records[2].source_key == "<a2@example.com>"
 
 
+def test_mbox_messages_split_where_pythons_mailbox_splits_them(tmp_path: Path) -> None:
+    """Every line starting "From " begins a message, after a blank line or not; a header
+    without a blank line ends at the next message, and one at the end of the file at its end."""
+    import mailbox
+
+    path = tmp_path / "edges.mbox"
+    head = BASIC.format(subject="s").strip()
+    path.write_bytes((
+        "\n\nFrom a Tue Mar  5 10:00:00 2024\n" + head.replace("a1@", "m1@") + "\n\nbody\n"
+        "From here on, a body line that was not escaped\n>From an escaped one\n"
+        "From b Tue Mar  5 10:00:00 2024\n" + head.replace("a1@", "m2@") + "\n"
+        "From c Tue Mar  5 10:00:00 2024\n\nno header at all\n"
+        "From d Tue Mar  5 10:00:00 2024\r\n" + head.replace("a1@", "m3@").replace("\n", "\r\n")
+        + "\r\n\r\nbody\r\n"
+        "From e Tue Mar  5 10:00:00 2024\n" + head.replace("a1@", "m4@")).encode())
+    box = mailbox.mbox(path, create=False)
+    expected = [box.get_message(key).get("Message-ID") for key in box.iterkeys()]
+    box.close()
+    records = read(path, "me@example.com")
+    assert len(records) == len(expected) == 6
+    assert [getattr(r, "source_key", None) for r in records] == [
+        "<m1@example.com>", None, "<m2@example.com>", None, "<m3@example.com>",
+        "<m4@example.com>"]
+    assert [r.where.rsplit(": ", 1)[1] for r in records] == [
+        f"message {n}" for n in range(1, 7)]
+
+
+def test_mbox_line_longer_than_a_read_is_one_line(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long line is read in pieces; "From " at the start of a piece is not a new message."""
+    monkeypatch.setattr(mail, "_MAX_LINE", 16)
+    path = tmp_path / "long.mbox"
+    head = BASIC.format(subject="s").strip()
+    path.write_text(f"From a Tue Mar  5 10:00:00 2024\n{head}\n\n" + "x" * 16
+                    + "From the middle of a line\n\n"
+                    f"From b Tue Mar  5 10:00:00 2024\n{head.replace('a1@', 'a2@')}\n\nb\n")
+    records = read(path, "me@example.com")
+    assert [getattr(r, "source_key", None) for r in records] == [
+        "<a1@example.com>", "<a2@example.com>"]
+
+
 def test_a_folder_of_eml_files_with_a_stray_image(tmp_path: Path) -> None:
     message(tmp_path, "1.eml", BASIC.format(subject="one"))
     (tmp_path / "sub").mkdir()

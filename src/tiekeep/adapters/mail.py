@@ -9,7 +9,6 @@ bulk, automatic and no-reply mail is skipped by rule, as is mail without a usabl
 from __future__ import annotations
 
 import hashlib
-import mailbox
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -17,8 +16,9 @@ from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from tiekeep.adapters._headers import (
     addresses,
@@ -40,6 +40,7 @@ _NO_REPLY = re.compile(r"^(?:.*no[-_.]?reply.*|do[-_.]?not[-_.]?reply.*|mailer-d
 _LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "mailing-list", "x-mailing-list")
 _CHARSET = re.compile(r"charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
 _MAX_HEADER_BYTES = 1 << 20  # a header block larger than this is not mail
+_MAX_LINE = 16 << 20  # an mbox line longer than this is read in pieces
 
 
 def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
@@ -99,18 +100,49 @@ def _hidden(file: Path, root: Path) -> bool:
 
 
 def _read_mbox(path: Path, opts: ReaderOptions) -> Iterator[Record]:
-    box = mailbox.mbox(path, create=False)
+    number = 0
     try:
-        for number, key in enumerate(box.iterkeys(), start=1):
-            where = f"{path}: message {number}"
-            try:
-                with box.get_file(key) as file:  # positioned after the "From " line
-                    header_block = _header_block(file)
-            except OSError as error:
-                raise reject(path, where, f"cannot read ({error})") from None
-            yield _record(header_block, where, opts)
-    finally:
-        box.close()
+        with path.open("rb") as file:
+            for number, header_block in enumerate(_mbox_headers(file), start=1):
+                yield _record(header_block, f"{path}: message {number}", opts)
+    except OSError as error:
+        raise reject(path, f"message {number + 1}", f"cannot read ({error})") from None
+
+
+def _mbox_headers(file: IO[bytes]) -> Iterator[bytes]:
+    """The header block of each message of an mbox, read in one pass over the file.
+
+    A message starts at every line that begins with "From " (where Python's mailbox splits
+    them too) and its header block ends at the first empty line, as ``_header_block`` reads
+    it. Python's mailbox would first index every message of the file (memory that grows with
+    it) and then read each again; here only the header being read is held, and a line is
+    read in pieces of at most ``_MAX_LINE`` bytes, however large the file or its lines.
+    """
+    header: list[bytes] | None = None  # the lines of the header being read; None in a body
+    size = 0
+    starts = True  # whether the next piece begins a line (a longer line comes in pieces)
+    separator = False  # whether the line being read is a "From " line
+    for piece in iter(partial(file.readline, _MAX_LINE), b""):
+        begins, starts = starts, piece.endswith(b"\n")
+        if begins:
+            separator = piece.startswith(b"From ")
+            if separator:
+                if header is not None:
+                    yield b"".join(header)
+                header, size = [], 0
+        if separator or header is None:
+            continue
+        if begins and piece in (b"\n", b"\r\n"):
+            yield b"".join(header)
+            header = None
+            continue
+        header.append(piece)
+        size += len(piece)
+        if size > _MAX_HEADER_BYTES:
+            yield b"".join(header)
+            header = None
+    if header is not None:
+        yield b"".join(header)
 
 
 def _read_message_file(path: Path, opts: ReaderOptions) -> Record:
