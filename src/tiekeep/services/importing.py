@@ -42,6 +42,9 @@ from tiekeep.services import (
 from tiekeep.services.import_merge import MAX_PHOTO, clip, clip_text, storable
 
 BATCH = 500
+# Contacts whose search documents are rebuilt at a time at the end: each holds up to
+# contacts.TOPIC_INTERACTIONS topics while its document is built, so 500 of them took 50 MB.
+REINDEX_BATCH = 50
 LIST_LIMIT = 500  # skipped records, notes and possible matches listed; all are counted
 
 
@@ -491,6 +494,6 @@ class _Importer:
                                               contact_ids=sorted(self.batch.touched),
                                               rules=self.rules)
         topics = sorted(self.batch.topics)
-        for start in range(0, len(topics), BATCH):
+        for start in range(0, len(topics), REINDEX_BATCH):
             contacts.reindex(self.session, owner_id=self.owner_id,
-                             contact_ids=topics[start:start + BATCH])
+                             contact_ids=topics[start:start + REINDEX_BATCH])
