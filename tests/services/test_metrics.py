@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from tiekeep.core.db import Database
-from tiekeep.core.models import Contact, TrustChange, User
+from tiekeep.core.models import Contact, Role, TrustChange, User
 from tiekeep.services import contacts, interactions, metrics, values
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -152,6 +152,57 @@ def test_diversity(db: Database, owner_id: int, net: dict[str, int]) -> None:
     # Previously active: boris, clara, dora (no role) → dora is unknown, not outside.
     assert _p(r, "diversity.unknown_department") == 1
     assert _p(r, "diversity.outside_my_department_pct") == 50.0
+
+
+def test_diversity_takes_each_end_days_role(db: Database, owner_id: int,
+                                            net: dict[str, int]) -> None:
+    """Of several current roles the latest started wins, an undated start counting as the
+    earliest; on the same start, the role added last."""
+    def day(days_ago: int) -> date:
+        return (NOW - timedelta(days=days_ago)).date()
+
+    with db.transaction() as s:
+        s.add_all([
+            # boris, besides his undated Product role: Legal since 100 d, Ops since 10 d,
+            # HR from 200 d to 20 d.
+            Role(contact_id=net["boris"], department="Legal", organization="Northwind",
+                 started=day(100)),
+            Role(contact_id=net["boris"], department="Ops", organization="Northwind",
+                 started=day(10)),
+            Role(contact_id=net["boris"], department="HR", organization="Initech",
+                 started=day(200), ended=day(20)),
+            # clara, besides her undated sales role: two roles started the same day.
+            Role(contact_id=net["clara"], department="Finance", organization="Globex",
+                 started=day(60)),
+            Role(contact_id=net["clara"], department="Marketing", organization="Initech",
+                 started=day(60)),
+        ])
+    with db.reading() as s:
+        ctx = metrics.make_context(s, owner_id=owner_id, now=NOW)
+        now, before = (m["diversity"].breakdowns
+                       for m in metrics.measure(ctx, metrics.periods(NOW, 30), ["diversity"]))
+    # Active now: anna (Sales), boris (Ops, started last), clara (Marketing, added last).
+    assert now["departments"] == {"Sales": 1, "Ops": 1, "Marketing": 1}
+    assert now["organizations"] == {"Northwind": 2, "Initech": 1}
+    # At NOW − 30 d: boris (Legal: Ops had not started, HR started earlier), clara
+    # (Marketing), dora (no role).
+    assert before["departments"] == {"Legal": 1, "Marketing": 1, "": 1}
+    assert before["organizations"] == {"Northwind": 1, "Initech": 1, "": 1}
+
+
+def test_active_when_the_periods_90_days_do_not_touch(db: Database, owner_id: int,
+                                                      net: dict[str, int]) -> None:
+    """A 120-day period: the 90 days before each end are apart, counted separately."""
+    with db.transaction() as s:
+        for days_ago in (130, 150, 200):
+            _log(s, owner_id, [net["dora"]], days_ago)
+        _log(s, owner_id, [net["clara"]], 125)
+    with db.reading() as s:
+        r = metrics.stats(s, owner_id=owner_id, period_days=120, now=NOW)
+    # Now (90 d back): anna 3, boris 1, clara 2 → 3 active, anna regular.
+    assert (_v(r, "size.active"), _v(r, "size.regular")) == (3, 1)
+    # At NOW − 120 d (from 210 to 120 days ago): dora 3, clara 1.
+    assert (_p(r, "size.active"), _p(r, "size.regular")) == (2, 1)
 
 
 def test_reciprocity_and_career(db: Database, owner_id: int, net: dict[str, int]) -> None:
