@@ -102,6 +102,13 @@ class Index:
         self.keys_of: dict[int, str] = {}
         self.has_email: set[int] = set()
         self.linkedin_of: dict[int, str] = {}
+        self._last_name: tuple[str, str] = ("", "")
+
+    def _name_key(self, name: str) -> str:
+        """``name_key``, kept for the last name: an import matches a name, then adds it."""
+        if name != self._last_name[0]:
+            self._last_name = (name, name_key(name))
+        return self._last_name[1]
 
     @classmethod
     def load(cls, session: Session, *, owner_id: int) -> Index:
@@ -136,7 +143,7 @@ class Index:
         if name is not None:
             self.display[contact_id] = name
         for text in ([name] if name else []) + [a for a in aliases if a]:
-            key = name_key(text)
+            key = self._name_key(text)
             if not key:
                 continue
             self.keys_of.setdefault(contact_id, key)
@@ -186,7 +193,7 @@ class Index:
             for value in values:
                 for cid in _ids(table, value):
                     hits.setdefault(cid, []).append(f"same {kind} {value}")
-        key = name_key(name)
+        key = self._name_key(name)
         # A shared phone alone is weaker: families share a line, offices a switchboard.
         phone_only = [c for c in hits if all(h.startswith("same phone") for h in hits[c])]
         doubtful = [c for c in phone_only if not self._compatible(c, key)]
