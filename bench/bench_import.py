@@ -1,8 +1,11 @@
 """Throughput of the contact importers against their bare parsers, and peak memory.
 
 Each measurement is a whole child process (interpreter start, imports, the work), timed from
-the parent over several runs; the figure is the median. Two ratios are printed per format,
-both bare time ÷ our time (1.0 is as fast as the bare parser; the target is at least 0.5):
+the parent over several runs; the figure is the median. The bare parser, our reader and our
+import take turns within each round, so that a change in the machine's load falls on all
+three alike. Two ratios are printed per format, both bare time ÷ our time (1.0 is as fast as
+the bare parser; the target is at least 0.5), by wall time and by CPU time (user + system,
+steadier when other work shares the machine):
 
 * *reader*: our reader turning the file into records, against the bare parser (vobject for
   vCard, the csv module for CSV) reading the same file;
@@ -27,7 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DATA, ROOT  # noqa: E402
@@ -113,8 +118,14 @@ TASKS = {
 }
 
 
-def child(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MiB) of one child process."""
+class Sample(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # user + system seconds
+    rss: int  # peak, MiB
+
+
+def child(argv: list[str], env: dict[str, str]) -> Sample:
+    """Wall and CPU seconds and peak RSS of one child process."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env=env)
@@ -124,21 +135,30 @@ def child(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(argv[:4])} failed: {errors.decode()[-400:]}")
-    return elapsed, usage.ru_maxrss // 1024
+    return Sample(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024)
 
 
-def measure(make_argv: object, runs: int) -> tuple[float, int]:
-    """Median time and largest peak RSS over ``runs`` children, after one warm-up."""
+def measure(tasks: dict[str, Callable[[], list[str]]], runs: int) -> dict[str, Sample]:
+    """Median wall and CPU time and largest peak RSS of each task over ``runs`` rounds (after
+    a warm-up round), the tasks taking turns within each round."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    samples = [child(make_argv(), env) for _ in range(runs + 1)][1:]  # type: ignore[operator]
-    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+    samples: dict[str, list[Sample]] = {name: [] for name in tasks}
+    for round_ in range(runs + 1):
+        for name, argv in tasks.items():
+            sample = child(argv(), env)
+            if round_:
+                samples[name].append(sample)
+    return {name: Sample(statistics.median(s.wall for s in found),
+                         statistics.median(s.cpu for s in found), max(s.rss for s in found))
+            for name, found in samples.items()}
 
 
-def python_task(name: str, *args: str) -> object:
+def python_task(name: str, *args: str) -> Callable[[], list[str]]:
     return lambda: [sys.executable, "-c", TASKS[name], *args]
 
 
-def import_task(kind: str, path: Path, template: Path, scratch: Path) -> object:
+def import_task(kind: str, path: Path, template: Path,
+                scratch: Path) -> Callable[[], list[str]]:
     def argv() -> list[str]:
         target = scratch / "bench-import.db"
         for stale in scratch.glob("bench-import.db*"):
@@ -172,21 +192,26 @@ def main() -> None:
         for kind, (path, make, count, bare) in files.items():
             if not path.exists():
                 make(path, count)
-            bare_time, _ = measure(python_task(bare, str(path)), args.runs)
-            read_time, read_rss = measure(python_task("reader", str(path), kind), args.runs)
-            import_time, import_rss = measure(import_task(kind, path, template, scratch),
-                                              args.runs)
+            found = measure({"bare": python_task(bare, str(path)),
+                             "reader": python_task("reader", str(path), kind),
+                             "import": import_task(kind, path, template, scratch)}, args.runs)
+            base = found["bare"]
             size = path.stat().st_size / 2**20
-            print(f"{kind:<9} {count} records ({size:.1f} MiB): bare {bare_time:6.2f} s | "
-                  f"reader {read_time:6.2f} s, ratio {bare_time / read_time:4.2f} "
-                  f"({'ok' if bare_time / read_time >= 0.5 else 'MISSED'}), {read_rss} MiB | "
-                  f"import {import_time:6.2f} s, ratio {bare_time / import_time:4.2f}, "
-                  f"{count / import_time:,.0f} records/s, peak RSS {import_rss} MiB")
+            line = [f"{kind:<9} {count} records ({size:.1f} MiB): bare {base.wall:6.2f} s"]
+            for name in ("reader", "import"):
+                ours = found[name]
+                ratio, cpu = base.wall / ours.wall, base.cpu / ours.cpu
+                line.append(f"{name} {ours.wall:6.2f} s, ratio {ratio:4.2f} "
+                            f"({'ok' if ratio >= 0.5 else 'MISSED'}; CPU {cpu:4.2f}), "
+                            f"{ours.rss} MiB")
+            line[-1] += f", {count / found['import'].wall:,.0f} records/s"
+            print(" | ".join(line))
         big = DATA / f"bench-{args.cards * 4}.vcf"
         if not big.exists():
             make_vcards(big, args.cards * 4)
-        _, big_rss = measure(import_task("vcard", big, template, scratch), 1)
-        _, small_rss = measure(import_task("vcard", files["vcard"][0], template, scratch), 1)
+        rss = measure({"small": import_task("vcard", files["vcard"][0], template, scratch),
+                       "big": import_task("vcard", big, template, scratch)}, 1)
+        small_rss, big_rss = rss["small"].rss, rss["big"].rss
         print(f"vcard import peak RSS: {small_rss} MiB for {args.cards} cards, {big_rss} MiB "
               f"for {args.cards * 4} (flat memory: the second should be close to the first)")
 

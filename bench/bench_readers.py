@@ -1,9 +1,11 @@
 """Throughput of the calendar and mail readers against their bare parsers, and mbox peak RSS.
 
 Each measurement is a whole child process (interpreter start, imports, the read), timed from
-the parent and run several times; the figure is the median. The ratio is bare time ÷ our
-time, so 1.0 means as fast as the bare parser and the target is at least 0.5. Peak RSS
-comes from ``os.wait4``'s resource usage of that very child.
+the parent and run several times, the bare parser and ours taking turns; the figure is the
+median. The ratio is bare time ÷ our time, so 1.0 means as fast as the bare parser and the
+target is at least 0.5; it is given by wall time and by CPU time (user + system, steadier
+when other work shares the machine). Peak RSS comes from ``os.wait4``'s resource usage of
+that very child.
 
     python bench/bench_readers.py [--events 20000] [--mbox-mb 200] [--runs 3]
 """
@@ -20,6 +22,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DATA, ROOT, TODAY  # noqa: E402
@@ -123,8 +126,15 @@ print(sum(1 for _ in mail.read(pathlib.Path(sys.argv[1]), options=options)))
 }
 
 
-def run_child(task: str, *args: str) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MiB and the printed count of one child process."""
+class Sample(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # user + system seconds
+    rss: int  # peak, MiB
+    output: str
+
+
+def run_child(task: str, *args: str) -> Sample:
+    """Wall and CPU seconds, peak RSS and the printed count of one child process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", CHILD_TASKS[task], *args],
@@ -136,26 +146,32 @@ def run_child(task: str, *args: str) -> tuple[float, int, str]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"{task} failed with exit code {child.returncode}")
-    return elapsed, usage.ru_maxrss // 1024, output  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    return Sample(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, output)
 
 
-def measure(task: str, runs: int, *args: str) -> tuple[float, int, str]:
-    """Median time and largest peak RSS over ``runs`` children, after one warm-up."""
-    run_child(task, *args)
-    samples = [run_child(task, *args) for _ in range(runs)]
-    return (statistics.median(s[0] for s in samples), max(s[1] for s in samples),
-            samples[0][2])
+def measure(tasks: tuple[str, ...], runs: int, *args: str) -> list[Sample]:
+    """Median times and largest peak RSS of each task over ``runs`` rounds (after a warm-up
+    round), the tasks taking turns within each round."""
+    samples: list[list[Sample]] = [[] for _ in tasks]
+    for round_ in range(runs + 1):
+        for found, task in zip(samples, tasks, strict=True):
+            sample = run_child(task, *args)
+            if round_:
+                found.append(sample)
+    return [Sample(statistics.median(s.wall for s in found),
+                   statistics.median(s.cpu for s in found), max(s.rss for s in found),
+                   found[0].output) for found in samples]
 
 
 def compare(name: str, bare: str, ours: str, runs: int, *args: str) -> None:
-    """Print one line: both times, the speed ratio and our peak RSS."""
-    bare_time, bare_rss, bare_count = measure(bare, runs, *args)
-    our_time, our_rss, our_count = measure(ours, runs, *args)
-    ratio = bare_time / our_time
+    """Print one line: both times, the speed ratios and our peak RSS."""
+    base, mine = measure((bare, ours), runs, *args)
+    ratio = base.wall / mine.wall
     verdict = "ok" if ratio >= 0.5 else "MISSED"
-    print(f"{name:<28} bare {bare_time:7.2f} s ({bare_count} items, {bare_rss} MiB)   "
-          f"ours {our_time:7.2f} s ({our_count} records, peak RSS {our_rss} MiB)   "
-          f"speed ratio {ratio:4.2f} (target >= 0.5: {verdict})")
+    print(f"{name:<28} bare {base.wall:7.2f} s ({base.output} items, {base.rss} MiB)   "
+          f"ours {mine.wall:7.2f} s ({mine.output} records, peak RSS {mine.rss} MiB)   "
+          f"speed ratio {ratio:4.2f} (target >= 0.5: {verdict}; CPU {base.cpu / mine.cpu:4.2f})")
 
 
 def main() -> None:
