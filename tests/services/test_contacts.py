@@ -161,6 +161,30 @@ def test_merge_keeps_all_history(db: Database, owner_id: int) -> None:
         assert contacts.resolve(s, owner_id=owner_id, ref="Анна Петрова").id == keep.id
 
 
+def test_list_by_strength_pages_strongest_first(db: Database, owner_id: int) -> None:
+    with db.transaction() as s:
+        factories.contact(s, owner_id, "Anna")  # nothing logged: trust alone, 7.5
+        boris = factories.contact(s, owner_id, "Boris")
+        clara = factories.contact(s, owner_id, "Clara")
+        factories.contact(s, owner_id, "Dmitri", trust=4)  # nothing logged: 11.25
+        factories.contact(s, owner_id, "Anton")  # ties with Anna, placed by name
+        for day in ("2026-05-01", "2026-05-20"):
+            factories.interaction(s, owner_id, [boris], day)
+        factories.interaction(s, owner_id, [clara], "2026-05-01")
+    # Boris 21.8 (frequency 10.6, one format 3.75, trust 7.5), Clara 16.0 (4.7 + 3.75 + 7.5)
+
+    def names(**page: int) -> list[str]:
+        with db.reading() as s:
+            return [c.display_name for c in contacts.list(
+                s, owner_id=owner_id, sort="strength", now=factories.at("2026-06-01"),
+                **page)]
+
+    assert names() == ["Boris", "Clara", "Dmitri", "Anna", "Anton"]
+    assert names(limit=2) == ["Boris", "Clara"]
+    assert names(offset=2, limit=2) == ["Dmitri", "Anna"]
+    assert names(offset=4) == ["Anton"]
+
+
 def test_archive_delete_and_restore(db: Database, owner_id: int) -> None:
     with db.transaction() as s:
         c = factories.contact(s, owner_id, "Anna Petrova")

@@ -346,14 +346,8 @@ def list(  # noqa: A001  (the service verb is `list`)
                 select(Role.contact_id).where(Role.ended.is_(None),
                                               func.lower(column) == value.lower())))
     if sort == "strength":
-        from tiekeep.services import scoring
-
-        contacts = session.scalars(_with_summary(query)).all()
-        strengths = scoring.scores(session, owner_id=owner_id,
-                                   contact_ids=[c.id for c in contacts], now=now)
-        ordered = sorted(contacts, key=lambda c: (-strengths[c.id].score, c.display_name))
-        end = None if limit is None else offset + limit
-        return ordered[offset:end]
+        return _by_strength(session, query, owner_id=owner_id, limit=limit, offset=offset,
+                            now=now)
     if sort == "last-contact":
         query = query.order_by(Contact.last_contact_at.desc().nulls_last(), Contact.display_name)
     elif sort == "name":
@@ -364,6 +358,26 @@ def list(  # noqa: A001  (the service verb is `list`)
     if limit is not None:
         query = query.limit(limit)
     return builtins.list(session.scalars(_with_summary(query)).all())
+
+
+def _by_strength(session: Session, query: Any, *, owner_id: int, limit: int | None,
+                 offset: int, now: datetime | None) -> builtins.list[Contact]:
+    """The contacts of ``query``, strongest tie first (then by name).
+
+    The scores are one SQL aggregate and the order needs only ids and names, so only the
+    page asked for is loaded whole: a first page of a large network stays quick.
+    """
+    from tiekeep.services import scoring
+
+    named = session.execute(query.with_only_columns(Contact.id, Contact.display_name)).all()
+    strengths = scoring.scores(session, owner_id=owner_id,
+                               contact_ids=[row.id for row in named], now=now)
+    named.sort(key=lambda row: (-strengths[row.id].score, row.display_name))
+    page = [row.id for row in named[offset:None if limit is None else offset + limit]]
+    chunk = 500  # ids per IN list, well below the database's limit on parameters
+    return [contact for start in range(0, len(page), chunk)
+            for contact in get_many(session, owner_id=owner_id,
+                                    contact_ids=page[start:start + chunk])]
 
 
 def search_contacts(session: Session, *, owner_id: int, query: str,
