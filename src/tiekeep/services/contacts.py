@@ -369,7 +369,8 @@ def _by_strength(session: Session, query: Any, *, owner_id: int, limit: int | No
     """
     from tiekeep.services import scoring
 
-    named = session.execute(query.with_only_columns(Contact.id, Contact.display_name)).all()
+    named = builtins.list(session.execute(query.with_only_columns(Contact.id,
+                                                                  Contact.display_name)))
     strengths = scoring.scores(session, owner_id=owner_id,
                                contact_ids=[row.id for row in named], now=now)
     named.sort(key=lambda row: (-strengths[row.id].score, row.display_name))
