@@ -6,6 +6,16 @@ from tiekeep.core import search
 def test_transliteration_is_latin_and_lower() -> None:
     assert search.transliterate("Иван Петров") == "ivan petrov"
     assert search.transliterate("Müller") == "muller"
+    assert search.transliterate("Straße Ærø ﬁnance") == "strasse aero finance"
+
+
+def test_transliteration_spells_every_script_as_unidecode_does() -> None:
+    from unidecode import unidecode
+
+    samples = ["Заметки о встрече в Москве: Ёлка, щука, Ъ", "北京 東京", "İstanbul Łódź",
+               "Ελληνικά", "😀 emoji and \u200b zero width", "plain ascii"]
+    for text in samples:
+        assert search.transliterate(text) == unidecode(text).lower()
 
 
 def test_normalize_keeps_both_scripts() -> None:

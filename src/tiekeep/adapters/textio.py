@@ -7,6 +7,7 @@ lines so that every message can name its line, and refuse what is not text at al
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,7 +47,10 @@ class Lines:
                 raise ImportRejected(f"{self.path}, line {self.number + 1}: not valid UTF-16 "
                                      "although the file starts with a UTF-16 mark") from None
             finally:
-                text.detach()
+                # Left for the stream's owner to close; if it already has (a reader given
+                # up on early), there is nothing to detach from.
+                with contextlib.suppress(ValueError):
+                    text.detach()
             return
         if head.startswith(b"\xef\xbb\xbf"):
             stream.read(3)

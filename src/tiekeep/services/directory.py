@@ -81,7 +81,7 @@ def _search_page(session: Session, *, owner_id: int, filters: Filters,
     names = dict(session.execute(
         select(Contact.id, Contact.display_name)
         .where(Contact.owner_id == owner_id, Contact.deleted_at.is_(None),
-               Contact.id.in_(ids))).tuples().all()) if ids else {}
+               Contact.id.in_(ids))).all()) if ids else {}
     ranked = [cid for cid, _ in search.rank(filters.q, found, names) if cid in names]
     page: builtins.list[Contact] = []
     for start in range(0, len(ranked), CHUNK):

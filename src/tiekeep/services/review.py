@@ -118,7 +118,7 @@ def what_to_share(session: Session, *, owner_id: int, people: list[int],
                                        Resource.topics)
                                 .where(Resource.owner_id == owner_id)).all()
     shared = set(session.execute(select(ResourceShare.resource_id, ResourceShare.contact_id)
-                                 .where(ResourceShare.contact_id.in_(people))).tuples())
+                                 .where(ResourceShare.contact_id.in_(people))))
     out = []
     for cid, name, interests in session.execute(
             select(Contact.id, Contact.display_name, Contact.interests)
