@@ -82,7 +82,6 @@ class Scope:
         """The end of today in the user's zone: days since are counted up to it."""
         return dates.end_of(self.today, self.config.time_zone)
 
-
     def contact_filter(self, *, by_owner_index: bool = False) -> list[Any]:
         """Only this owner's active contacts (and only one, if asked).
 
