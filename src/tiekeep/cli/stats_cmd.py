@@ -22,9 +22,7 @@ def _rules(app: AppContext) -> dict[str, Any]:
     """The settings the metrics read: tier cadences and what counts as qualifying."""
     from tiekeep.services import metrics
 
-    return {"cadences": metrics.cadences_from_settings(app.settings),
-            "max_attendees": int(app.settings["qualifying.max_attendees"]),
-            "excluded_formats": tuple(app.settings["qualifying.excluded_formats"])}
+    return metrics.rules_from_settings(app.settings)
 
 
 def _notes(app: AppContext, notes: list[str]) -> None:

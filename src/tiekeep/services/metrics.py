@@ -142,6 +142,14 @@ def cadences_from_settings(settings: Any) -> dict[str, int]:
             for tier, days in DEFAULT_CADENCES.items()}
 
 
+def rules_from_settings(settings: Any) -> dict[str, Any]:
+    """The settings every metric reads, as keyword arguments: tier cadences and what counts
+    as a qualifying interaction."""
+    return {"cadences": cadences_from_settings(settings),
+            "max_attendees": int(settings["qualifying.max_attendees"]),
+            "excluded_formats": tuple(settings["qualifying.excluded_formats"])}
+
+
 def periods(now: datetime, days: float) -> tuple[Window, Window]:
     """The current period [now − days, now) and the previous one of equal length."""
     span = timedelta(days=days)

@@ -26,22 +26,17 @@ def stats_for(session: Session, state: WebState, owner_id: int, period: str) -> 
     days = parsing.period(period).days
     if days > MAX_PERIOD_DAYS:
         raise InvalidInput(f"the period may be at most {MAX_PERIOD_DAYS} days, not {days}")
-    settings = state.settings
+    rules = metrics.rules_from_settings(state.settings)
     return state.cache.get(
         ("stats", owner_id, days, datetime.now(UTC).date()),
-        lambda: metrics.stats(session, owner_id=owner_id, period_days=days,
-                              cadences=metrics.cadences_from_settings(settings),
-                              max_attendees=int(settings["qualifying.max_attendees"]),
-                              excluded_formats=settings["qualifying.excluded_formats"]))
+        lambda: metrics.stats(session, owner_id=owner_id, period_days=days, **rules))
 
 
 def cadence_health(session: Session, settings: Settings, owner_id: int) -> dict[str, Any]:
     """The share of key and regular ties within their cadence, now (one quick query)."""
     now = datetime.now(UTC)
     ctx = metrics.make_context(session, owner_id=owner_id, now=now,
-                               cadences=metrics.cadences_from_settings(settings),
-                               max_attendees=int(settings["qualifying.max_attendees"]),
-                               excluded_formats=settings["qualifying.excluded_formats"])
+                               **metrics.rules_from_settings(settings))
     current, _ = metrics.periods(now, 1)
     measured = metrics.measure(ctx, [current], wanted=["cadence_health"])
     return dict(measured[0]["cadence_health"].figures)
@@ -97,13 +92,10 @@ def review_for(session: Session, state: WebState, owner_id: int, period: str) ->
     """The network review of the last week or quarter (cached until the data changes)."""
     from tiekeep.services import review
 
-    settings = state.settings
+    rules = metrics.rules_from_settings(state.settings)
     return state.cache.get(
         ("review", owner_id, period, datetime.now(UTC).date()),
-        lambda: review.build(session, owner_id=owner_id, period=period,
-                             cadences=metrics.cadences_from_settings(settings),
-                             max_attendees=int(settings["qualifying.max_attendees"]),
-                             excluded_formats=settings["qualifying.excluded_formats"]))
+        lambda: review.build(session, owner_id=owner_id, period=period, **rules))
 
 
 @router.get("/review")
