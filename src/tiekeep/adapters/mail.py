@@ -1,8 +1,8 @@
 """Read mail: an mbox file, a single .eml/.msg message, or a folder of them (Maildir too).
 
 Each message becomes an ``email`` InteractionRecord. Only the header block of a message is
-read, through ``mailbox`` (which indexes an mbox by offsets) and ``email``'s header parser,
-so memory stays flat however large the mailbox or its attachments. Mailing-list,
+read, split into fields the way ``email``'s compat32 header parser splits them, so memory
+stays flat however large the mailbox or its attachments. Mailing-list,
 bulk, automatic and no-reply mail is skipped by rule, as is mail without a usable Date.
 """
 
@@ -12,11 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from email import policy
-from email.message import Message
-from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
-from functools import partial
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -41,6 +37,11 @@ _LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "mailing-list", "x-
 _CHARSET = re.compile(r"charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
 _MAX_HEADER_BYTES = 1 << 20  # a header block larger than this is not mail
 _MAX_LINE = 16 << 20  # an mbox line longer than this is read in pieces
+_BODY_CHUNK = 1 << 20  # a message body is skipped in reads of this size
+# What email's feedparser takes for a header line (its headerRE): a field name and a colon,
+# a continuation, or an envelope "From " line. Anything else ends the header.
+_FIELD_LINE = re.compile(r"From |[!-9;-~]*:|[\t ]")
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")  # the feedparser's line ends; \v or \f are not
 
 
 def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
@@ -117,12 +118,21 @@ def _mbox_headers(file: IO[bytes]) -> Iterator[bytes]:
     it. Python's mailbox would first index every message of the file (memory that grows with
     it) and then read each again; here only the header being read is held, and a line is
     read in pieces of at most ``_MAX_LINE`` bytes, however large the file or its lines.
+    Bodies, most of the bytes, are not read line by line but searched for the next
+    separator in chunks of ``_BODY_CHUNK`` bytes.
     """
     header: list[bytes] | None = None  # the lines of the header being read; None in a body
     size = 0
     starts = True  # whether the next piece begins a line (a longer line comes in pieces)
     separator = False  # whether the line being read is a "From " line
-    for piece in iter(partial(file.readline, _MAX_LINE), b""):
+    while True:
+        if header is None:
+            if not _skip_body(file, at_line_start=starts):
+                break
+            starts = True
+        piece = file.readline(_MAX_LINE)
+        if not piece:
+            break
         begins, starts = starts, piece.endswith(b"\n")
         if begins:
             separator = piece.startswith(b"From ")
@@ -143,6 +153,30 @@ def _mbox_headers(file: IO[bytes]) -> Iterator[bytes]:
             header = None
     if header is not None:
         yield b"".join(header)
+
+
+def _skip_body(file: IO[bytes], *, at_line_start: bool) -> bool:
+    """Move ``file`` to the next line that begins with "From "; False at the end of the file.
+
+    Only lines of a body are passed over, which ``_mbox_headers`` would read and drop. Reads
+    start small, as most bodies are, and grow to ``_BODY_CHUNK`` for long ones.
+    """
+    position = file.tell()
+    if at_line_start and file.read(5) == b"From ":
+        file.seek(position)
+        return True
+    size = 1 << 14
+    while True:
+        file.seek(position)
+        chunk = file.read(size)
+        found = chunk.find(b"\nFrom ")
+        if found >= 0:
+            file.seek(position + found + 1)
+            return True
+        if len(chunk) < size:
+            return False
+        position += len(chunk) - 5  # a separator may straddle two chunks
+        size = min(size * 4, _BODY_CHUNK)
 
 
 def _read_message_file(path: Path, opts: ReaderOptions) -> Record:
@@ -176,26 +210,56 @@ def _header_block(file: _Lines) -> bytes:
     return b"".join(lines)
 
 
-# compat32 keeps header values raw: policy.default would parse every header through its
-# registry (three times slower here) only for us to decode the raw values again, with the
-# charset aliases it lacks.
-_PARSER = BytesHeaderParser(policy=policy.compat32)
+def _raw_headers(block: bytes) -> dict[str, list[str]]:
+    """The raw values of each header, by lower-cased name, as email's compat32 parser reads them.
+
+    That parser (``BytesHeaderParser``) builds a whole Message, more than half the cost of
+    reading a message here; this reads the same fields from the same lines. Bytes above
+    ASCII stay surrogate escapes; a line that is neither a field nor a continuation ends
+    the header; "From " lines, a continuation with no field before it and a field with no
+    name are dropped; a value keeps its folding, without its first spaces and last line end.
+    """
+    text = block.decode("ascii", "surrogateescape")
+    breaks: list[str] | None = None  # the end of each line; None when every one is "\n"
+    if "\r" in text:
+        parts = _LINE_BREAK.split(text)
+        lines, breaks = parts[0::2], parts[1::2]
+    else:
+        lines = text.split("\n")
+    if not lines[-1]:  # the text ends with a line end, or is empty
+        lines.pop()
+    raw: dict[str, list[str]] = {}
+    name = ""  # the field being read; "" when the last line began none
+    value = ""
+    for number, line in enumerate(lines):
+        if not _FIELD_LINE.match(line):
+            break
+        if line[0] in " \t":
+            if name:
+                value += (breaks[number - 1] if breaks else "\n") + line
+            continue
+        if name:
+            raw.setdefault(name.lower(), []).append(value)
+            name = ""
+        if line.startswith("From "):
+            continue
+        colon = line.find(":")
+        if colon > 0:
+            name, value = line[:colon], line[colon + 1:].lstrip(" \t")
+    if name:
+        raw.setdefault(name.lower(), []).append(value)
+    return raw
 
 
 def _record(header_block: bytes, where: str, opts: ReaderOptions) -> Record:
     """The record for one message's header block; a SkippedRecord, never an exception."""
     try:
-        message = _PARSER.parsebytes(header_block)
-        return _interaction(message, where, opts)
+        return _interaction(_raw_headers(header_block), where, opts)
     except Exception as error:  # any header can be malformed; the rest of the mailbox is fine
         return SkippedRecord(where, f"unreadable headers ({type(error).__name__}: {error})")
 
 
-def _interaction(message: Message, where: str, opts: ReaderOptions) -> Record:
-    raw: dict[str, list[str]] = {}
-    for name, value in message.raw_items():
-        raw.setdefault(name.lower(), []).append(str(value))
-
+def _interaction(raw: dict[str, list[str]], where: str, opts: ReaderOptions) -> Record:
     def first(name: str) -> str:
         return raw.get(name, [""])[0]
 
