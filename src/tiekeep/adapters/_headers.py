@@ -12,6 +12,7 @@ import base64
 import binascii
 import re
 from email.utils import getaddresses
+from functools import lru_cache
 from typing import NamedTuple
 
 from tiekeep.adapters._support import decode_bytes
@@ -37,12 +38,14 @@ class Address(NamedTuple):
 
 def unfold(raw: str) -> str:
     """A header value on one line."""
+    if "\n" not in raw:  # most values were never folded
+        return raw.strip()
     return _FOLD.sub("", raw).strip()
 
 
 def fix_raw_bytes(text: str, charsets: tuple[str | None, ...] = ()) -> str:
     """Re-decode raw 8-bit header bytes, which the parser kept as surrogate escapes."""
-    if not _SURROGATE.search(text):
+    if text.isascii() or not _SURROGATE.search(text):
         return text
     return decode_bytes(text.encode("utf-8", "surrogateescape"), charsets)
 
@@ -98,14 +101,24 @@ def addresses(raws: list[str], charsets: tuple[str | None, ...] = ()) -> list[Ad
     # "=?utf-8?q?Doe,_John?=" cannot split one person in two.
     values = [fix_raw_bytes(unfold(raw), charsets) for raw in raws]
     for name, email in _simple_addresses(values) or getaddresses(values):
-        email = email.strip().strip("<>").strip()
-        if "@" not in email or " " in email:
-            continue
-        display = decode_words(name, charsets).strip().strip('"').strip() or None
-        if display and display.lower() == email.lower():
-            display = None
-        found.append(Address(display, email.lower()))
+        address = _mailbox(name, email, charsets)
+        if address is not None:
+            found.append(address)
     return found
+
+
+# The same people write to the same people: the few thousand latest list items and mailboxes
+# are kept (a bounded cache, so memory stays flat over a mailbox of any size).
+@lru_cache(maxsize=4096)
+def _mailbox(name: str, email: str, charsets: tuple[str | None, ...]) -> Address | None:
+    """One parsed (name, email) pair as an Address; None when the email is no address."""
+    email = email.strip().strip("<>").strip()
+    if "@" not in email or " " in email:
+        return None
+    display = decode_words(name, charsets).strip().strip('"').strip() or None
+    if display and display.lower() == email.lower():
+        display = None
+    return Address(display, email.lower())
 
 
 def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
@@ -115,13 +128,23 @@ def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
         if _NOT_SIMPLE.search(value):
             return None
         for item in value.split(","):
-            if not item.strip():
-                continue
-            match = _SIMPLE_ADDRESS.match(item)
-            if match is None:
+            pair = _simple_item(item)
+            if pair is None:
                 return None
-            found.append((match.group(1) or "", match.group(2) or match.group(3)))
+            if pair[1]:
+                found.append(pair)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _simple_item(item: str) -> tuple[str, str] | None:
+    """(name, email) of one plain list item; ("", "") for an empty one, None if not plain."""
+    if not item.strip():
+        return "", ""
+    match = _SIMPLE_ADDRESS.match(item)
+    if match is None:
+        return None
+    return match.group(1) or "", match.group(2) or match.group(3)
 
 
 def message_ids(raw: str | None) -> list[str]:

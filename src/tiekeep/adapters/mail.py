@@ -41,6 +41,10 @@ _BODY_CHUNK = 1 << 20  # a message body is skipped in reads of this size
 # What email's feedparser takes for a header line (its headerRE): a field name and a colon,
 # a continuation, or an envelope "From " line. Anything else ends the header.
 _FIELD_LINE = re.compile(r"From |[!-9;-~]*:|[\t ]")
+# The line end before the first line that is not one of those: the end of the header.
+_HEADER_END = re.compile(r"\n(?!From |[!-9;-~]*:|[\t ])")
+# A named field and its continuation lines, when every line ends in "\n" or "\r\n".
+_FIELD = re.compile(r"([!-9;-~]+):[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)")
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")  # the feedparser's line ends; \v or \f are not
 
 
@@ -220,6 +224,19 @@ def _raw_headers(block: bytes) -> dict[str, list[str]]:
     name are dropped; a value keeps its folding, without its first spaces and last line end.
     """
     text = block.decode("ascii", "surrogateescape")
+    raw: dict[str, list[str]] = {}
+    if not _FIELD_LINE.match(text):
+        return raw
+    if (("\r" not in text or text.count("\r") == text.count("\r\n"))
+            and "\nFrom " not in text and "\n:" not in text
+            and not text.startswith(("From ", ":", " ", "\t"))):
+        # Every line up to the end of the header is a named field or continues one, so the
+        # fields follow one another, each found where the last one ended: one pass of C.
+        end = _HEADER_END.search(text)
+        for name, value in _FIELD.findall(text, 0, end.start() + 1 if end else len(text)):
+            raw.setdefault(name.lower(), []).append(value)
+        return raw
+    # "From " lines, nameless fields, or lone "\r" line ends: read line by line.
     breaks: list[str] | None = None  # the end of each line; None when every one is "\n"
     if "\r" in text:
         parts = _LINE_BREAK.split(text)
@@ -228,7 +245,6 @@ def _raw_headers(block: bytes) -> dict[str, list[str]]:
         lines = text.split("\n")
     if not lines[-1]:  # the text ends with a line end, or is empty
         lines.pop()
-    raw: dict[str, list[str]] = {}
     name = ""  # the field being read; "" when the last line began none
     value = ""
     for number, line in enumerate(lines):
