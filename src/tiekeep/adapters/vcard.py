@@ -1,16 +1,24 @@
-"""vCard 2.1, 3.0 and 4.0: cards read into ContactRecords through vobject, and written back.
+"""vCard 2.1, 3.0 and 4.0: cards read into ContactRecords with vobject's grammar and decoders.
 
-vobject parses one card at a time, but it expects clean text, and real files are not: vCard
-2.1 writers put raw legacy bytes (Shift_JIS, Latin-1) beside a CHARSET parameter, break
-quoted-printable values over unindented lines, and continue base64 photos without folding.
-So the file is read as bytes, split into cards (streaming, one card in memory at a time), and
-each card is normalised first: lines unfolded, quoted-printable and charsets decoded, and
-only the properties tiekeep uses kept, so that a stray PROFILE or AGENT line cannot derail
-the parser. The normalised card goes to vobject.
+Real files are not clean: vCard 2.1 writers put raw legacy bytes (Shift_JIS, Latin-1) beside
+a CHARSET parameter, break quoted-printable values over unindented lines, and continue base64
+photos without folding. So the file is read as bytes, split into cards (streaming, one card in
+memory at a time), and each card is normalised first: lines unfolded, quoted-printable and
+charsets decoded, and only the properties tiekeep uses kept, so that a stray PROFILE or AGENT
+line cannot derail the parser.
+
+The clean lines are then read one at a time with vobject's own pieces: ``parseLine`` for the
+grammar (group, name, parameters, value), then the decoding its vCard behaviours give each
+property (backslash escapes, base64, the structured N, ADR and ORG). ``vobject.readOne`` would
+do the same, but it unfolds the text again and builds a ContentLine, a behaviour and a native
+transform per line, which cost more than all the rest of the import together. A card the
+shortcut does not cover (a decoded value that holds a line break, a value vobject cannot
+decode) still goes through ``readOne``, so either way a card reads exactly as vobject reads it.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
 import quopri
 import re
@@ -18,20 +26,23 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tiekeep.adapters import textio
 from tiekeep.adapters.records import ContactRecord, Record, SkippedRecord
 from tiekeep.errors import ImportRejected
 
 KEEP = frozenset({
-    "VERSION", "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "BDAY", "NOTE", "CATEGORIES",
+    "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "BDAY", "NOTE", "CATEGORIES",
     "URL", "PHOTO", "UID", "X-SOCIALPROFILE", "ADR", "X-ABLABEL",
 })
 MAX_CARD_BYTES = 20 * 2**20
 PROGRESS_EVERY = 200
 NO_YEAR = 1604  # vCard 4's and Apple's stand-in year for a birthday without one
 _BASE64_LINE = re.compile(rb"^[A-Za-z0-9+/=]+$")
+_NO_YEAR_DATE = re.compile(r"--(\d{2})-?(\d{2})")
+_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})(?:$|T)")
+_UNESCAPE = re.compile(r"\\([:;,])")
 _MIME = {"JPEG": "image/jpeg", "JPG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif",
          "BMP": "image/bmp", "WEBP": "image/webp"}
 
@@ -199,13 +210,13 @@ def _decode(value: bytes, charset: str | None) -> str:
     return value.decode("latin-1")
 
 
-def _normalise(card: _Card) -> tuple[str, dict[str, list[int]]]:
-    """The card as clean vCard text for vobject, and the file lines of each property.
+def _normalise(card: _Card) -> tuple[list[str], dict[str, list[int]]]:
+    """The card's kept properties as clean vCard lines, and the file lines of each property.
 
-    vobject keeps the properties of one name in order, so the n-th BDAY it returns came from
-    the n-th line listed here (its own line numbers are not reliable).
+    Properties of one name stay in order, so the n-th BDAY read came from the n-th line
+    listed here.
     """
-    out = ["BEGIN:VCARD"]
+    out: list[str] = []
     origin: dict[str, list[int]] = {}
     depth = 0
     for number, line in _unfold(card):
@@ -218,15 +229,14 @@ def _normalise(card: _Card) -> tuple[str, dict[str, list[int]]]:
             depth = max(depth - 1, 0)
         if depth or name not in KEEP or b":" not in line:
             continue
-        text_line = _clean_line(params, value)
+        text_line = _clean_line(name, params, value)
         if text_line is not None:
             out.append(text_line)
             origin.setdefault(name.lower(), []).append(number)
-    out.append("END:VCARD")
-    return "\r\n".join(out) + "\r\n", origin
+    return out, origin
 
 
-def _clean_line(params: list[bytes], value: bytes) -> str | None:
+def _clean_line(name: str, params: list[bytes], value: bytes) -> str | None:
     """One property rebuilt with its value decoded to text (or kept as base64)."""
     charset: str | None = None
     qp = b64 = False
@@ -244,56 +254,178 @@ def _clean_line(params: list[bytes], value: bytes) -> str | None:
             b64 = b64 or kind in (b"B", b"BASE64")
         elif param:
             kept.append(_decode(param, None))
-    name = _decode(params[0].strip(), None)
+    head = _decode(params[0].strip(), None)
     if b64:
         payload = re.sub(rb"\s+", b"", value).decode("latin-1")
-        return ";".join([name, *kept, "ENCODING=b"]) + ":" + payload
+        return ";".join([head, *kept, "ENCODING=b"]) + ":" + payload
     if qp:
         value = quopri.decodestring(value)
     text = _decode(value, charset)
-    if name.rsplit(".", 1)[-1].upper() == "PHOTO" and text.lower().startswith("data:"):
+    if name == "PHOTO" and text[:5].lower() == "data:":
         header, _, payload = text.partition(",")
         mime = header[5:].split(";")[0]
-        return ";".join([name, f"TYPE={mime}", "ENCODING=b"]) + ":" + payload.strip()
+        return ";".join([head, f"TYPE={mime}", "ENCODING=b"]) + ":" + payload.strip()
     if qp:
         # Decoded 2.1 text may hold real line breaks; vobject wants them escaped.
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return ";".join([name, *kept]) + ":" + text
+    if kept:
+        return ";".join([head, *kept]) + ":" + text
+    return head + ":" + text
 
 
-# --- from a parsed card to a record --------------------------------------------------------
+# --- reading the clean lines as vobject does --------------------------------------------------
+
+
+class _Property(NamedTuple):
+    """One property as vobject's vCard behaviours leave it (the fields of its ContentLine)."""
+
+    value: Any  # str, bytes (base64), a list (ORG, CATEGORIES), a vobject Name or Address
+    params: dict[str, list[str]]  # upper-case name -> values
+    singletonparams: list[str]  # vCard 2.1 parameters written without a name ("WORK")
+    group: str | None
+
+
+Contents = dict[str, list[_Property]]  # lower-case property name -> its properties, in order
+
+
+class _Unusual(Exception):
+    """A line the shortcut does not cover; the card is left to vobject.readOne."""
 
 
 def _card_records(card: _Card, path: Path) -> Iterator[Record]:
-    import vobject
-
     where = f"{path.name}, line {card.start}"
-    text, origin = _normalise(card)
+    lines, origin = _normalise(card)
     try:
-        component = vobject.readOne(text, ignoreUnreadable=True)
-    except Exception as exc:  # vobject raises many kinds; any of them spoils only this card
-        yield SkippedRecord(where, f"unreadable card: {_first_line(exc)}")
-        return
+        contents = _parse(lines)
+    except Exception:  # out of the ordinary (or undecodable): vobject reads it, and says why
+        try:
+            contents = _parse_with_vobject(lines)
+        except Exception as exc:  # vobject raises many kinds; any of them spoils only this card
+            yield SkippedRecord(where, f"unreadable card: {_first_line(exc)}")
+            return
     notes: list[SkippedRecord] = []
-    record = _to_record(component, where, path, origin, notes)
+    record = _to_record(contents, where, origin, notes)
     yield from notes
     if record is not None:
         yield record
+
+
+def _parse(lines: list[str]) -> Contents:
+    """The properties of clean lines, as ``vobject.readOne(..., ignoreUnreadable=True)`` reads
+    them; ``_Unusual`` for a line it would read differently from one line at a time."""
+    from vobject.base import ParseError, parseLine
+
+    contents: Contents = {}
+    for line in lines:
+        if "\r" in line or "\n" in line:
+            raise _Unusual("readOne would split the line")
+        try:
+            name, pairs, value, group = parseLine(line)
+        except ParseError:
+            continue  # readOne skips a line it cannot parse
+        name = name.upper()
+        # ContentLine's parameter table: [name, *values], or a bare [value] in vCard 2.1.
+        params: dict[str, list[str]] = {}
+        singles: list[str] = []
+        for pair in pairs:
+            if len(pair) == 1:
+                singles.append(pair[0])
+            else:
+                params.setdefault(pair[0].upper(), []).extend(pair[1:])
+        if "QUOTED-PRINTABLE" in singles or "QUOTED-PRINTABLE" in params.get("ENCODING", ()):
+            raise _Unusual("ContentLine would decode quoted-printable again")
+        decoded = _property_value(name, value, params, singles)
+        contents.setdefault(name.lower(), []).append(_Property(decoded, params, singles, group))
+    return contents
+
+
+def _property_value(name: str, value: str, params: Mapping[str, list[str]],
+                    singles: list[str]) -> Any:
+    """The value as the behaviour vobject's vCard component gives this property decodes it."""
+    if name in ("N", "ADR"):  # NameBehavior, AddressBehavior: fields, not unescaped first
+        from vobject.vcard import ADDRESS_ORDER, NAME_ORDER, Address, Name
+
+        native = Name if name == "N" else Address
+        return native(**dict(zip(NAME_ORDER if name == "N" else ADDRESS_ORDER,
+                                 _fields(value), strict=False)))
+    if name == "ORG":  # OrgBehavior
+        return _fields(value)
+    if name == "CATEGORIES":  # icalendar's MultiTextBehavior
+        return _text_values(value)
+    encoding = params["ENCODING"][0] if "ENCODING" in params else None
+    if name == "UID":  # icalendar's TextBehavior: base64 only for ENCODING=BASE64
+        if encoding and encoding.upper() == "BASE64":
+            raise _Unusual("base64 UID")
+        return _text_values(value)[0]
+    # VCardTextBehavior: FN, PHOTO and every property the vCard component does not name.
+    if "BASE64" in singles:
+        raise _Unusual("VCardTextBehavior rewrites a bare BASE64 parameter")
+    if encoding:
+        return codecs.decode(value.encode("utf-8"), "base64")
+    return _text_values(value)[0]
+
+
+def _text_values(value: str, separator: str = ",") -> list[str]:
+    """vobject's ``stringToTextValues``: the value split at separators that are not escaped.
+
+    With no backslash there is nothing escaped, and ``str.split`` gives the same list (vobject
+    drops an empty last item) many times faster than vobject's character-by-character reading.
+    """
+    if "\\" in value:
+        from vobject.icalendar import stringToTextValues
+
+        return stringToTextValues(value, listSeparator=separator)  # type: ignore[no-any-return]
+    values = value.split(separator)
+    if len(values) > 1 and not values[-1]:
+        values.pop()
+    return values
+
+
+def _fields(value: str) -> list[Any]:
+    """vobject's ``splitFields``: the ';' components of N, ADR or ORG, each a string, or a
+    list where it held commas."""
+    if "\\" in value:
+        from vobject.vcard import splitFields
+
+        return splitFields(value)  # type: ignore[no-any-return]
+    fields: list[Any] = []
+    for part in _text_values(value, ";"):
+        items = _text_values(part)
+        fields.append(items[0] if len(items) == 1 else items)
+    return fields
+
+
+def _parse_with_vobject(lines: list[str]) -> Contents:
+    """The properties as vobject.readOne reads the card, for what ``_parse`` leaves to it."""
+    import vobject
+
+    text = "\r\n".join(["BEGIN:VCARD", *lines, "END:VCARD"]) + "\r\n"
+    component = vobject.readOne(text, ignoreUnreadable=True)
+    return {name: [_Property(line.value, line.params, line.singletonparams, line.group)
+                   for line in found]
+            for name, found in component.contents.items()}
+
+
+# --- from the properties to a record ---------------------------------------------------------
 
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
-def _values(component: Any, name: str) -> list[Any]:
-    return list(component.contents.get(name, []))
-
-
-def _text(line: Any) -> str:
-    value = line.value
+def _text(prop: _Property) -> str:
+    value = prop.value
     if isinstance(value, list):
         value = ",".join(str(v) for v in value)
     return str(value).strip()
+
+
+def _first_text(props: list[_Property]) -> str | None:
+    """The first non-blank text among the properties."""
+    for prop in props:
+        if text := _text(prop):
+            return text
+    return None
 
 
 def _parts(value: Any) -> list[str]:
@@ -304,91 +436,92 @@ def _parts(value: Any) -> list[str]:
     return [str(value).strip()] if value is not None else []
 
 
-def _to_record(component: Any, where: str, path: Path, origin: dict[str, list[int]],
+def _to_record(contents: Contents, where: str, origin: dict[str, list[int]],
                notes: list[SkippedRecord]) -> ContactRecord | None:
+    none: list[_Property] = []
+
     def line_of(name: str, index: int) -> str:
         lines = origin.get(name, [])
         return f"line {lines[index]}" if index < len(lines) else where.rsplit(", ", 1)[-1]
 
     given = family = None
-    for line in _values(component, "n"):
-        value = line.value
+    if found := contents.get("n"):
+        value = found[0].value
         given = " ".join(_parts(getattr(value, "given", ""))).strip() or None
         family = " ".join(_parts(getattr(value, "family", ""))).strip() or None
-        break
     organization = department = None
-    for line in _values(component, "org"):
-        parts = [p for p in _parts(line.value)]
+    if found := contents.get("org"):
+        parts = _parts(found[0].value)
         organization = parts[0] if parts and parts[0] else None
         department = parts[1] if len(parts) > 1 and parts[1] else None
-        break
-    emails = [_text(line).removeprefix("mailto:") for line in _values(component, "email")]
+    emails = [_text(prop).removeprefix("mailto:") for prop in contents.get("email", none)]
     emails = [e for e in emails if e]
-    phones = [_text(line).removeprefix("tel:") for line in _values(component, "tel")]
+    phones = [_text(prop).removeprefix("tel:") for prop in contents.get("tel", none)]
     phones = [p for p in phones if p]
-    name = next((_text(line) for line in _values(component, "fn") if _text(line)), "")
+    name = _first_text(contents.get("fn", none)) or ""
     name = name or " ".join(x for x in (given, family) if x) or organization or ""
     name = name or (emails[0] if emails else "") or (phones[0] if phones else "")
     if not name:
         notes.append(SkippedRecord(where, "card has no name, email or phone"))
         return None
+    uid = _first_text(contents.get("uid", none))
     record = ContactRecord(
         name=name, given_name=given, family_name=family, emails=emails, phones=phones,
         organization=organization, department=department, where=where,
-        title=next((_text(line) for line in _values(component, "title") if _text(line)), None),
-        source_key=next((_text(line)[:500] for line in _values(component, "uid")
-                         if _text(line)), None),
-        notes="\n\n".join(_text(line) for line in _values(component, "note")
-                          if _text(line)) or None,
+        title=_first_text(contents.get("title", none)),
+        source_key=uid[:500] if uid else None,
+        notes="\n\n".join(text for prop in contents.get("note", none)
+                           if (text := _text(prop))) or None,
         # Some writers escape the commas between categories; a tag never holds one.
-        tags=[t.strip() for line in _values(component, "categories")
-              for part in _parts(line.value) for t in part.split(",") if t.strip()],
-        urls=_urls(component),
-        location=_location(component),
+        tags=[t.strip() for prop in contents.get("categories", none)
+              for part in _parts(prop.value) for t in part.split(",") if t.strip()],
+        urls=_urls(contents),
+        location=_location(contents),
     )
-    for index, line in enumerate(_values(component, "bday")):
-        parsed = _birthday(_text(line), line.params)
+    for index, prop in enumerate(contents.get("bday", none)):
+        text = _text(prop)
+        parsed = _birthday(text, prop.params)
         if parsed is None:
-            record.dropped.append(f"birthday '{_text(line)[:40]}' is not a date; left out "
+            record.dropped.append(f"birthday '{text[:40]}' is not a date; left out "
                                   f"({line_of('bday', index)})")
             continue
         record.birthday, record.birthday_has_year = parsed
         break
-    for line in _values(component, "photo"):
-        if isinstance(line.value, bytes) and line.value:
-            record.photo = line.value
-            record.photo_type = _photo_type(line.params, line.value)
+    for prop in contents.get("photo", none):
+        if isinstance(prop.value, bytes) and prop.value:
+            record.photo = prop.value
+            record.photo_type = _photo_type(prop.params, prop.value)
             break
     return record
 
 
-def _urls(component: Any) -> list[tuple[str, str]]:
-    labels = {line.group.lower(): _text(line).lower()
-              for line in _values(component, "x-ablabel") if line.group}
+def _urls(contents: Contents) -> list[tuple[str, str]]:
+    labels = {prop.group.lower(): _text(prop).lower()
+              for prop in contents.get("x-ablabel", []) if prop.group}
     found: list[tuple[str, str]] = []
-    for line in _values(component, "url"):
-        url = re.sub(r"\\([:;,])", r"\1", _text(line))  # Gmail writes http\://
-        label = labels.get((line.group or "").lower(), "")
+    for prop in contents.get("url", []):
+        url = _UNESCAPE.sub(r"\1", _text(prop))  # Gmail writes http\://
+        label = labels.get((prop.group or "").lower(), "")
         kind = "linkedin" if "linkedin" in label or "linkedin.com/" in url.lower() else "website"
         if url:
             found.append((kind, url))
-    for line in _values(component, "x-socialprofile"):
-        kinds = [k.lower() for k in line.params.get("TYPE", [])]
-        url = _text(line)
+    for prop in contents.get("x-socialprofile", []):
+        kinds = [k.lower() for k in prop.params.get("TYPE", [])]
+        url = _text(prop)
         if url.startswith(("http://", "https://")):
             found.append(("linkedin" if "linkedin" in kinds or "linkedin.com/" in url.lower()
                           else (kinds[0] if kinds else "social"), url))
     return list(dict.fromkeys(found))
 
 
-def _location(component: Any) -> str | None:
-    addresses = _values(component, "adr")
+def _location(contents: Contents) -> str | None:
+    addresses = contents.get("adr")
     if not addresses:
         return None
 
-    def rank(line: Any) -> int:
-        types = {t.lower() for t in line.params.get("TYPE", [])} | {
-            s.lower() for s in line.singletonparams}
+    def rank(prop: _Property) -> int:
+        types = {t.lower() for t in prop.params.get("TYPE", [])} | {
+            s.lower() for s in prop.singletonparams}
         return 0 if "pref" in types else 1 if "work" in types else 2
 
     value = min(addresses, key=rank).value
@@ -403,9 +536,9 @@ def _birthday(text: str, params: Mapping[str, list[str]]) -> tuple[date, bool] |
     """A BDAY value: a date (any vCard form, time ignored) or --MMDD without a year."""
     value = text.strip()
     try:
-        if match := re.fullmatch(r"--(\d{2})-?(\d{2})", value):
+        if match := _NO_YEAR_DATE.fullmatch(value):
             return date(NO_YEAR, int(match.group(1)), int(match.group(2))), False
-        if match := re.match(r"(\d{4})-?(\d{2})-?(\d{2})(?:$|T)", value):
+        if match := _DATE.match(value):
             day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
             omitted = any(k.upper() == "X-APPLE-OMIT-YEAR" for k in params)
             return day, not (omitted or day.year == NO_YEAR)
