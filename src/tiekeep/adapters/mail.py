@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -38,6 +39,9 @@ _CHARSET = re.compile(r"charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
 _MAX_HEADER_BYTES = 1 << 20  # a header block larger than this is not mail
 _MAX_LINE = 16 << 20  # an mbox line longer than this is read in pieces
 _BODY_CHUNK = 1 << 20  # a message body is skipped in reads of this size
+_HEADER_PEEK = 1 << 14  # a header shorter than this is read at once, not line by line
+# The line end before an empty line or a "From " line: where an mbox message's header ends.
+_HEADER_STOP = re.compile(rb"\n(?:\r?\n|From )")
 # What email's feedparser takes for a header line (its headerRE): a field name and a colon,
 # a continuation, or an envelope "From " line. Anything else ends the header.
 _FIELD_LINE = re.compile(r"From |[!-9;-~]*:|[\t ]")
@@ -144,6 +148,11 @@ def _mbox_headers(file: IO[bytes]) -> Iterator[bytes]:
                 if header is not None:
                     yield b"".join(header)
                 header, size = [], 0
+        if separator and starts:  # the "From " line has ended: try the header in one read
+            block = _whole_header(file)
+            if block is not None:
+                yield block
+                header = None
         if separator or header is None:
             continue
         if begins and piece in (b"\n", b"\r\n"):
@@ -157,6 +166,33 @@ def _mbox_headers(file: IO[bytes]) -> Iterator[bytes]:
             header = None
     if header is not None:
         yield b"".join(header)
+
+
+def _whole_header(file: IO[bytes]) -> bytes | None:
+    """The header block that begins here, read at once when it ends within ``_HEADER_PEEK``
+    bytes (at an empty line, a "From " line or the end of the file); else None, unmoved.
+
+    The file is left where ``_mbox_headers`` would be after that header: past the empty
+    line, or at the "From " line that begins the next message.
+    """
+    position = file.tell()
+    peek = min(_HEADER_PEEK, _MAX_HEADER_BYTES)  # a header that fits is never cut short
+    chunk = file.read(peek)
+    if chunk.startswith((b"\n", b"\r\n", b"From ")):
+        stop: int | None = 0
+    else:
+        found = _HEADER_STOP.search(chunk)
+        stop = found.start() + 1 if found else None
+    if stop is None:
+        if len(chunk) < peek:  # the file ends within the header
+            return chunk
+        file.seek(position)
+        return None
+    if chunk.startswith(b"From ", stop):
+        file.seek(position + stop)
+    else:
+        file.seek(position + chunk.index(b"\n", stop) + 1)
+    return chunk[:stop]
 
 
 def _skip_body(file: IO[bytes], *, at_line_start: bool) -> bool:
@@ -279,7 +315,7 @@ def _interaction(raw: dict[str, list[str]], where: str, opts: ReaderOptions) -> 
     def first(name: str) -> str:
         return raw.get(name, [""])[0]
 
-    charsets = tuple(_CHARSET.findall(first("content-type"))[:1])
+    charsets = _charsets(first("content-type"))
     senders = addresses(raw.get("from", []), charsets)
     sender = senders[0] if senders else None
     skip = _bulk_reason(raw, sender)
@@ -319,6 +355,13 @@ def _interaction(raw: dict[str, list[str]], where: str, opts: ReaderOptions) -> 
         in_reply_to_key=parents[0] if parents else None,
         where=where,
     )
+
+
+@lru_cache(maxsize=256)  # a mailbox has few distinct Content-Types
+def _charsets(content_type: str) -> tuple[str, ...]:
+    """The charset a Content-Type names, as a tuple of none or one."""
+    match = _CHARSET.search(content_type)
+    return (match.group(1),) if match else ()
 
 
 def _bulk_reason(raw: dict[str, list[str]], sender: Any) -> str | None:
