@@ -374,3 +374,40 @@ def test_my_emails_may_come_as_one_comma_separated_string(tmp_path: Path) -> Non
     (record,) = mail.read(path, options={"my_emails": "Me@Example.com, other@example.com"})
     assert isinstance(record, InteractionRecord) and record.initiated_by == "me"
     assert [p.email for p in record.participants] == ["anna@example.com"]
+
+
+def test_small_reads_split_an_mbox_as_whole_ones_do(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headers read at once or line by line, bodies skipped in small or large chunks, and a
+    "From " line across two chunks: the same messages either way."""
+    path = tmp_path / "box.mbox"
+    head = BASIC.format(subject="s").strip()
+    path.write_text("".join(
+        f"From x Tue Mar  5 10:00:00 2024\n{head.replace('a1@', f'a{n}@')}\n"
+        + f"X-Pad: {'p' * 40 * n}\n\n" + "body line\n" * n + ">From quoted\n"
+        for n in range(1, 9)))
+    expected = read(path, "me@example.com")
+    monkeypatch.setattr(mail, "_HEADER_PEEK", 64)
+    monkeypatch.setattr(mail, "_BODY_CHUNK", 16)
+    records = read(path, "me@example.com")
+    assert records == expected
+    assert [getattr(r, "source_key", None) for r in records] == [
+        f"<a{n}@example.com>" for n in range(1, 9)]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("odd_lines", [True, False])
+def test_header_fields_split_as_pythons_email_parser_splits_them(newline: str,
+                                                                  odd_lines: bool) -> None:
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    odd = [" a continuation with no field", "From somebody", " dropped", ": no name"]
+    lines = ["From: Anna <anna@example.com>", "Subject: one", "\t two", "To:  me@example.com",
+             "not a field", "Cc: after the end"]
+    block = newline.join([*odd, *lines] if odd_lines else lines).encode() + b"\n"
+    expected: dict[str, list[str]] = {}
+    for name, value in BytesHeaderParser(policy=policy.compat32).parsebytes(block).raw_items():
+        expected.setdefault(name.lower(), []).append(value)
+    assert mail._raw_headers(block) == expected
+    assert "cc" not in expected and expected["subject"] == [f"one{newline}\t two"]
