@@ -171,7 +171,7 @@ def _split_value(line: bytes) -> tuple[bytes, bytes]:
     colon = line.find(b":")
     if colon < 0:
         return line, b""
-    if b'"' not in line[:colon]:  # the common case: no quoted parameter before the value
+    if line.find(b'"', 0, colon) < 0:  # the common case: no quoted parameter before the value
         return line[:colon], line[colon + 1:]
     quoted = False
     for index, byte in enumerate(line):
@@ -339,30 +339,40 @@ def _parse(lines: list[str]) -> Contents:
     return contents
 
 
+# The properties whose behaviour is not vobject's VCardTextBehavior (see _property_value).
+_OWN_BEHAVIOUR = frozenset({"N", "ADR", "ORG", "CATEGORIES", "UID"})
+
+
 def _property_value(name: str, value: str, params: Mapping[str, list[str]],
                     singles: list[str]) -> Any:
     """The value as the behaviour vobject's vCard component gives this property decodes it."""
-    if name in ("N", "ADR"):  # NameBehavior, AddressBehavior: fields, not unescaped first
+    if name not in _OWN_BEHAVIOUR:  # VCardTextBehavior: FN, PHOTO and all the others
+        if "BASE64" in singles:
+            raise _Unusual("VCardTextBehavior rewrites a bare BASE64 parameter")
+        if "ENCODING" in params and params["ENCODING"][0]:
+            return codecs.decode(value.encode("utf-8"), "base64")
+        return _text_value(value)
+    if name == "N" or name == "ADR":  # NameBehavior, AddressBehavior: fields, not unescaped
         from vobject.vcard import ADDRESS_ORDER, NAME_ORDER, Address, Name
 
-        native = Name if name == "N" else Address
-        return native(**dict(zip(NAME_ORDER if name == "N" else ADDRESS_ORDER,
-                                 _fields(value), strict=False)))
+        native, order = (Name, NAME_ORDER) if name == "N" else (Address, ADDRESS_ORDER)
+        return native(**dict(zip(order, _fields(value), strict=False)))
     if name == "ORG":  # OrgBehavior
         return _fields(value)
     if name == "CATEGORIES":  # icalendar's MultiTextBehavior
         return _text_values(value)
+    # UID: icalendar's TextBehavior, which decodes base64 only for ENCODING=BASE64.
     encoding = params["ENCODING"][0] if "ENCODING" in params else None
-    if name == "UID":  # icalendar's TextBehavior: base64 only for ENCODING=BASE64
-        if encoding and encoding.upper() == "BASE64":
-            raise _Unusual("base64 UID")
+    if encoding and encoding.upper() == "BASE64":
+        raise _Unusual("base64 UID")
+    return _text_value(value)
+
+
+def _text_value(value: str) -> str:
+    """A single text value as vobject reads it: the first of ``_text_values``."""
+    if "\\" in value:
         return _text_values(value)[0]
-    # VCardTextBehavior: FN, PHOTO and every property the vCard component does not name.
-    if "BASE64" in singles:
-        raise _Unusual("VCardTextBehavior rewrites a bare BASE64 parameter")
-    if encoding:
-        return codecs.decode(value.encode("utf-8"), "base64")
-    return _text_values(value)[0]
+    return value.partition(",")[0]
 
 
 def _text_values(value: str, separator: str = ",") -> list[str]:
@@ -390,7 +400,7 @@ def _fields(value: str) -> list[Any]:
         return splitFields(value)  # type: ignore[no-any-return]
     fields: list[Any] = []
     for part in _text_values(value, ";"):
-        items = _text_values(part)
+        items = _text_values(part) if "," in part else [part]
         fields.append(items[0] if len(items) == 1 else items)
     return fields
 
