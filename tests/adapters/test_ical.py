@@ -197,6 +197,38 @@ def test_weekly_series_with_exdate_moved_and_cancelled_occurrences(tmp_path: Pat
     assert [(s.reason, s.by_rule) for s in skips(records)] == [("cancelled", True)]
 
 
+def test_an_override_far_from_its_master_reads_the_same(tmp_path: Path) -> None:
+    # Events are parsed one at a time; a series whose parts are spread through the file is
+    # still read whole, at the place of its first part.
+    others = [f"UID:solo-{i}\nDTSTART:20240201T100000Z\nATTENDEE:mailto:p{i}@example.com"
+              for i in range(40)]
+    near = write_ics(tmp_path, "near.ics", MOVED, WEEKLY, CANCELLED)
+    far = write_ics(tmp_path, "far.ics", MOVED, *others[:20], WEEKLY, *others[20:], CANCELLED)
+    options = {"me": ("me@example.com",), "now": datetime(2024, 3, 1, tzinfo=UTC)}
+    expected = interactions(read(near, **options))
+    records = read(far, **options)
+    found = [r for r in interactions(records) if r.source_key.startswith("ical:weekly-1:")]
+
+    def facts(r: InteractionRecord) -> tuple[Any, ...]:
+        return r.source_key, r.occurred_at, r.participants, r.format, r.duration_minutes
+
+    assert [facts(r) for r in found] == [facts(r) for r in expected] and len(found) == 4
+    assert records[: len(found) + 1] == found + [skips(records)[0]]
+    assert skips(records)[0].reason == "cancelled"
+    assert len(interactions(records)) == 4 + 40
+
+
+def test_the_same_uid_in_two_calendars_of_one_file_is_two_series(tmp_path: Path) -> None:
+    one = write_ics(tmp_path, "one.ics", WEEKLY).read_text()
+    two = write_ics(tmp_path, "two.ics", MOVED).read_text()
+    path = tmp_path / "both.ics"
+    path.write_text(one + two, newline="")
+    found = interactions(read(path, me=("me@example.com",), now=datetime(2024, 3, 1, tzinfo=UTC)))
+    # The override, alone in its calendar, is a one-off meeting of its own.
+    assert len(found) == 5 + 1
+    assert found[-1].occurred_at == datetime(2024, 1, 23, 13, 0, tzinfo=UTC)
+
+
 def test_future_occurrences_are_not_read(tmp_path: Path) -> None:
     path = write_ics(tmp_path, "weekly.ics", WEEKLY)
     records = read(path, me=("me@example.com",), now=datetime(2024, 1, 16, tzinfo=UTC))

@@ -9,13 +9,13 @@ times are read in ``options["timezone"]`` (an IANA name) when given, else UTC; a
 occurrence is dated at noon of its day. Participants are the attendees and the organizer minus
 me, leaving out rooms, resources, groups, calendars and people who declined.
 
-icalendar has no incremental parser, so a file is parsed whole (memory grows with the file,
-not with the expansion); records are then yielded series by series.
+A file is read one top-level component at a time (see ``_ical_parse``), so memory stays flat
+as the file grows; records are yielded series by series, in the order of each series' first
+VEVENT, after the events that cannot be read at all.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter, deque
 from collections.abc import Iterator, Mapping
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import x_wr_timezone
 from recurring_ical_events import EventAdapter, Series
 
-from tiekeep.adapters._ical_parse import parse_calendars, repair
+from tiekeep.adapters._ical_parse import CalendarFile, StreamedCalendar
 from tiekeep.adapters._support import ReaderOptions, reader_options, reject
 from tiekeep.adapters.records import InteractionRecord, PersonRef, Record, SkippedRecord
 from tiekeep.core.enums import Format, Initiator
@@ -61,25 +61,43 @@ def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
     if path.is_dir() and not files:
         raise reject(path, None, "no .ics files in this folder")
     for file in files:
-        for calendar in parse_calendars(file):
-            yield from _read_calendar(file, calendar, opts, floating)
+        source = CalendarFile(file)  # rejects a broken file before anything is read from it
+        try:
+            for calendar in source.read():
+                yield from _read_calendar(file, calendar, opts, floating)
+        finally:
+            source.close()
 
 
-def _read_calendar(path: Path, calendar: Any, opts: ReaderOptions,
+def _read_calendar(path: Path, calendar: StreamedCalendar, opts: ReaderOptions,
                    floating: tzinfo) -> Iterator[Record]:
-    if "X-WR-TIMEZONE" in calendar:
-        calendar = x_wr_timezone.to_standard(calendar)
-    cancelled_calendar = str(calendar.get("METHOD", "")).upper() == "CANCEL"
-    series: dict[str, list[Any]] = {}
-    for event in calendar.walk("VEVENT"):
-        problem = repair(event)
-        if problem is not None:
-            yield SkippedRecord(_where(path, event), problem)
-            continue
-        series.setdefault(_uid(event), []).append(event)
+    prepare = _as_is
+    if "X-WR-TIMEZONE" in calendar.component:
+        prepare = _x_wr_timezone(calendar.component.get("X-WR-TIMEZONE"))
+    cancelled_calendar = str(calendar.component.get("METHOD", "")).upper() == "CANCEL"
+    for event, problem in calendar.unusable(prepare):
+        yield SkippedRecord(_where(path, event), problem)
     reader = _SeriesReader(path, opts, floating, cancelled_calendar)
-    for uid, events in series.items():
+    for uid, events in calendar.series(prepare):
         yield from reader.read(uid, events)
+
+
+def _as_is(event: Any, top_level: bool) -> Any:
+    return event
+
+
+def _x_wr_timezone(value: Any) -> Any:
+    """What ``x_wr_timezone.to_standard`` does to a calendar, done to one event at a time.
+
+    Floating and UTC times of the calendar's own VEVENTs move to the X-WR-TIMEZONE zone;
+    an event it changes is a copy, as there.
+    """
+    zone = value if isinstance(value, tzinfo) else ZoneInfo(str(value))
+    walker = x_wr_timezone.UTCChangingWalker(zone)
+
+    def prepare(event: Any, top_level: bool) -> Any:
+        return walker.walk_event(event) if top_level else event
+    return prepare
 
 
 class _SeriesReader:
@@ -291,15 +309,6 @@ def _values(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
-
-
-def _uid(event: Any) -> str:
-    uid = str(event.get("UID", "")).strip()
-    if uid:
-        return uid
-    # No UID: derive one from what identifies the meeting, so re-imports match.
-    basis = "|".join(str(event.get(k, "")) for k in ("DTSTART", "SUMMARY", "ORGANIZER"))
-    return "sha1-" + hashlib.sha1(basis.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def _where(path: Path, event: Any) -> str:
