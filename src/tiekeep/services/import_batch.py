@@ -183,7 +183,11 @@ class Batch:
         people, replies = [], []
         for new, iid in zip(batch, ids, strict=True):
             real = [self.real_id(c) for c in new.people]
-            people += [{"interaction_id": iid, "contact_id": c} for c in real]
+            when = new.values["occurred_at"]
+            # The time is the participation's copy (see InteractionParticipant); given here,
+            # SQLite's trigger finds it already right and has nothing to update.
+            people += [{"interaction_id": iid, "contact_id": c, "occurred_at": when}
+                       for c in real]
             self.touched.update(real)
             if new.values.get("topics"):
                 self.topics.update(real)

@@ -186,6 +186,9 @@ class _Importer:
         self.tags: dict[str, int] = {}
         self.batch = import_batch.Batch(session, owner_id=owner_id, source=source, actor=actor)
         self.changed: set[int] = set()
+        # Participants already resolved, by their reference (a mailbox names the same few
+        # people thousands of times).
+        self.people: dict[tuple[str | None, ...], int | None] = {}
         self.uncertain: list[tuple[dict[str, Any], int]] = []
 
     # --- the loop ------------------------------------------------------------------------
@@ -387,6 +390,9 @@ class _Importer:
 
     def person(self, ref: PersonRef, where: str) -> int | None:
         """The contact an interaction's participant is (created if new); None for me."""
+        seen = (ref.name, ref.email, ref.phone, ref.url, ref.source_key)
+        if seen in self.people:
+            return self.people[seen]
         email = phone = None
         if ref.email:
             try:
@@ -394,6 +400,7 @@ class _Importer:
             except InvalidInput:
                 email = None
         if email in self.my_emails:
+            self.people[seen] = None
             return None
         if ref.phone:
             try:
@@ -418,7 +425,12 @@ class _Importer:
             self.summary.created += 1
             self.report(where, name, placeholder, match.possible)
             return placeholder
-        if match.by != "source" and self.adds_something(match.contact_id, emails, urls, key):
+        if match.by == "source" or not self.adds_something(match.contact_id, emails, urls, key):
+            if match.by in ("source", "email") and not match.possible:
+                # Found by a key with nothing to add: the same reference, met again in this
+                # import, can only lead to the same contact.
+                self.people[seen] = match.contact_id
+        else:
             contact = self.load(match.contact_id)
             if self.apply(contact, ContactRecord(name=name, where=where), emails, [], urls):
                 self.changed.add(contact.id)
