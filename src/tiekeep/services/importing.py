@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tiekeep.adapters.records import ContactRecord, InteractionRecord, PersonRef, SkippedRecord
+from tiekeep.core.db import bulk_cache
 from tiekeep.core.enums import Format, Initiator, parse_choice
 from tiekeep.core.models import (
     Contact,
@@ -46,6 +47,9 @@ BATCH = 500
 # contacts.TOPIC_INTERACTIONS topics while its document is built, so 500 of them took 50 MB.
 REINDEX_BATCH = 50
 LIST_LIMIT = 500  # skipped records, notes and possible matches listed; all are counted
+# SQLite's page cache during an import: index writes took half the time they take with the
+# default 2 MiB, and a 1 GB mailbox still imports in well under 300 MB.
+IMPORT_CACHE_KIB = 64 * 1024
 
 
 @dataclass
@@ -104,15 +108,17 @@ def run(session: Session, *, owner_id: int, kind: str, path: Path,
     started = utcnow()
     savepoint = session.begin_nested() if dry_run else None
     try:
-        if adapter.restores:
-            result = function(session, owner_id=owner_id, path=path, options=opts)
-            summary = ImportSummary(kind=kind, path=storable(str(path)), **result)
-        else:
-            summary = ImportSummary(kind=kind, path=storable(str(path)))
-            importer = _Importer(session, owner_id=owner_id, source=kind, summary=summary,
-                                 strict=strict, actor=actor, today=now.date(),
-                                 my_emails=opts["my_emails"], rules=rules, dry_run=dry_run)
-            importer.run(_guarded(function(path, options=opts), path), on_record)
+        with bulk_cache(session, kib=IMPORT_CACHE_KIB):
+            if adapter.restores:
+                result = function(session, owner_id=owner_id, path=path, options=opts)
+                summary = ImportSummary(kind=kind, path=storable(str(path)), **result)
+            else:
+                summary = ImportSummary(kind=kind, path=storable(str(path)))
+                importer = _Importer(session, owner_id=owner_id, source=kind, summary=summary,
+                                     strict=strict, actor=actor, today=now.date(),
+                                     my_emails=opts["my_emails"], rules=rules,
+                                     dry_run=dry_run)
+                importer.run(_guarded(function(path, options=opts), path), on_record)
     finally:
         if savepoint is not None:
             savepoint.rollback()
