@@ -1,29 +1,27 @@
-"""Throughput of the contact importers against their bare parsers, and peak memory.
+"""Throughput of every importer against its bare parser, and peak memory as files grow.
 
-Each measurement is a whole child process (interpreter start, imports, the work), timed from
-the parent over several runs; the figure is the median. The bare parser, our reader and our
-import take turns within each round, so that a change in the machine's load falls on all
-three alike. Two ratios are printed per format, both bare time ÷ our time (1.0 is as fast as
-the bare parser; the target is at least 0.5), by wall time and by CPU time (user + system,
-steadier when other work shares the machine):
+For each format three child processes take turns, over several rounds after a warm-up one:
 
-* *reader*: our reader turning the file into records, against the bare parser (vobject for
-  vCard, the csv module for CSV) reading the same file;
-* *import*: the whole `tiekeep import` into a fresh database, against the same bare parser.
+* *bare*: the parser the issue names reading the file and nothing else (vobject for vCard,
+  icalendar for calendars, Python's ``mailbox`` for mbox, the ``csv`` module for CSV);
+* *reader*: our reader turning the same file into records;
+* *import*: the whole ``tiekeep import`` of the file into a fresh database.
 
-Peak RSS comes from ``os.wait4``'s resource usage of that very child; the import is run on
-two file sizes to show that memory does not grow with the file.
+Each figure is a median. A ratio is bare time ÷ our time, so 1.0 is as fast as the bare parser
+and the target is at least 0.5; it is given by wall time and by CPU time (user + system,
+steadier when other work shares the machine). Peak RSS comes from ``os.wait4``'s resource usage
+of that very child. Last, each streaming import runs once more on a file four times as large,
+to show that its peak memory does not grow with the file.
 
-    python bench/bench_import.py [--cards 5000] [--rows 20000] [--runs 3]
+    python bench/bench_import.py [--only vcard,mail] [--cards 5000] [--rows 20000]
+                                 [--events 20000] [--mbox-mb 50] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import csv
+import json
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -35,87 +33,51 @@ from pathlib import Path
 from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import samples  # noqa: E402
 from common import DATA, ROOT  # noqa: E402
 
-GIVEN = ["Anna", "Ivan", "Maria", "John", "Olga", "Peter", "Elena", "Jürgen", "Анна", "Иван",
-         "Мария", "Sofia", "Liam", "Noah", "Emma", "Yuki", "Chen", "Fatima", "Omar", "Lea"]
-FAMILY = ["Petrova", "Smith", "Groß", "Петров", "Иванова", "Müller", "García", "Kim", "Rossi",
-          "Novak", "Dubois", "Tanaka", "Nowak", "Silva", "Jensen", "Okafor", "Haddad", "Berg"]
-ORGS = ["Acme", "Initech", "Globex", "Umbrella", "Hooli", "Vehement", "Stark", "Wayne"]
-TITLES = ["Engineer", "Head of Sales", "CTO", "Product Manager", "Designer", "Analyst"]
+MY_EMAILS = ["me@example.com", "me@x.com"]  # the generated files' "me"
 
-
-def _person(rng: random.Random, i: int) -> dict[str, str]:
-    given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-    return {"given": given, "family": family, "email": f"p{i}@example.org",
-            "phone": f"+49 30 {rng.randrange(1000000, 9999999)}", "org": rng.choice(ORGS),
-            "title": rng.choice(TITLES), "bday": f"19{rng.randrange(50, 99)}-0{rng.randrange(1, 9)}"
-            f"-1{rng.randrange(0, 9)}", "tag": rng.choice(["friend", "work", "alumni"])}
-
-
-def make_vcards(path: Path, count: int) -> None:
-    """Cards like address books write them: folded notes, categories, some with photos."""
-    rng = random.Random(7)
-    photo = base64.b64encode(rng.randbytes(1500)).decode()
-    with path.open("w", encoding="utf-8", newline="") as out:
-        for i in range(count):
-            p = _person(rng, i)
-            lines = ["BEGIN:VCARD", "VERSION:3.0", f"UID:bench-{i}",
-                     f"FN:{p['given']} {p['family']}", f"N:{p['family']};{p['given']};;;",
-                     f"EMAIL;TYPE=INTERNET:{p['email']}", f"TEL;TYPE=CELL:{p['phone']}",
-                     f"ORG:{p['org']};Sales", f"TITLE:{p['title']}", f"BDAY:{p['bday']}",
-                     f"CATEGORIES:{p['tag']}", f"URL:https://example.org/{i}",
-                     "NOTE:Met at a conference\\, talked about the roadmap and hiring plans f",
-                     " or next year."]
-            if i % 10 == 0:
-                lines.append("PHOTO;ENCODING=b;TYPE=JPEG:" + photo[:60])
-                lines += [" " + photo[j:j + 74] for j in range(60, len(photo), 74)]
-            lines.append("END:VCARD")
-            out.write("\r\n".join(lines) + "\r\n")
-
-
-def make_google_csv(path: Path, count: int) -> None:
-    rng = random.Random(7)
-    header = ["First Name", "Middle Name", "Last Name", "Organization Name", "Organization Title",
-              "Organization Department", "Birthday", "Notes", "Labels", "E-mail 1 - Label",
-              "E-mail 1 - Value", "Phone 1 - Label", "Phone 1 - Value", "Website 1 - Label",
-              "Website 1 - Value"]
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        for i in range(count):
-            p = _person(rng, i)
-            writer.writerow([p["given"], "", p["family"], p["org"], p["title"], "Sales",
-                             p["bday"], "Met at a conference", f"* myContacts ::: {p['tag']}",
-                             "* Work", p["email"], "Mobile", p["phone"], "Profile",
-                             f"https://www.linkedin.com/in/p{i}"])
-
-
-def make_connections(path: Path, count: int) -> None:
-    rng = random.Random(7)
-    with path.open("w", encoding="utf-8", newline="") as out:
-        out.write('Notes:\n"When exporting your connection data, some emails are missing."\n\n')
-        writer = csv.writer(out)
-        writer.writerow(["First Name", "Last Name", "URL", "Email Address", "Company",
-                         "Position", "Connected On"])
-        for i in range(count):
-            p = _person(rng, i)
-            writer.writerow([p["given"], p["family"], f"https://www.linkedin.com/in/p{i}",
-                             p["email"] if i % 3 else "", p["org"], p["title"],
-                             f"{rng.randrange(1, 28):02d} Mar 2023"])
-
-
-TASKS = {
-    "vcard-bare": "import sys, vobject\n"
-                  "print(sum(1 for _ in vobject.readComponents(open(sys.argv[1], "
-                  "encoding='utf-8'))))",
-    "csv-bare": "import csv, sys\n"
-                "print(sum(1 for _ in csv.reader(open(sys.argv[1], encoding='utf-8', "
-                "newline=''))))",
-    "reader": "import sys, pathlib\nfrom tiekeep.adapters.registry import IMPORTERS\n"
-              "read = IMPORTERS[sys.argv[2]].load()\n"
-              "print(sum(1 for _ in read(pathlib.Path(sys.argv[1]), options={})))",
+BARE = {
+    "vobject": "import sys, vobject\n"
+               "print(sum(1 for _ in vobject.readComponents(open(sys.argv[1], "
+               "encoding='utf-8'))))",
+    "icalendar": "import sys, icalendar\n"
+                 "calendar = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n"
+                 "print(sum(1 for _ in calendar.walk('VEVENT')))",
+    "mailbox": "import sys, mailbox\n"
+               "print(sum(1 for _ in mailbox.mbox(sys.argv[1], create=False)))",
+    "csv": "import sys, csv\n"
+           "print(sum(1 for _ in csv.reader(open(sys.argv[1], encoding='utf-8', newline=''))))",
 }
+READER = """
+import sys, json, pathlib, datetime
+from tiekeep.adapters.registry import IMPORTERS
+options = json.loads(sys.argv[3])
+options['now'] = datetime.datetime.fromisoformat(options['now'])
+read = IMPORTERS[sys.argv[2]].load()
+print(sum(1 for _ in read(pathlib.Path(sys.argv[1]), options=options)))
+"""
+
+
+class Format(NamedTuple):
+    bare: str  # a key of BARE
+    file: Callable[[int], Path]  # the sample file for a size
+    make: Callable[[Path, int], None]
+    unit: str
+
+
+FORMATS = {
+    "vcard": Format("vobject", lambda n: DATA / f"bench-{n}.vcf", samples.make_vcards, "cards"),
+    "ical": Format("icalendar", lambda n: DATA / f"bench-{n}-events.ics",
+                   samples.make_calendar, "events"),
+    "mail": Format("mailbox", lambda n: DATA / f"bench-{n}mb.mbox", samples.make_mbox, "MiB"),
+    "csv": Format("csv", lambda n: DATA / f"bench-{n}-google.csv", samples.make_google_csv,
+                  "rows"),
+    "linkedin": Format("csv", lambda n: DATA / f"bench-{n}-Connections.csv",
+                       samples.make_connections, "rows"),
+}
+STREAMING = ("vcard", "ical", "mail")  # the imports whose memory must stay flat
 
 
 class Sample(NamedTuple):
@@ -124,41 +86,43 @@ class Sample(NamedTuple):
     rss: int  # peak, MiB
 
 
-def child(argv: list[str], env: dict[str, str]) -> Sample:
+def child(argv: list[str]) -> Sample:
     """Wall and CPU seconds and peak RSS of one child process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TIEKEEP_MY_EMAILS": ",".join(MY_EMAILS)}
     started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env=env)
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert process.stderr is not None
     errors = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(argv[:4])} failed: {errors.decode()[-400:]}")
+        raise SystemExit(f"{' '.join(argv[:6])} failed: {errors.decode()[-400:]}")
+    # ru_maxrss is in KiB on Linux
     return Sample(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024)
 
 
-def measure(tasks: dict[str, Callable[[], list[str]]], runs: int) -> dict[str, Sample]:
-    """Median wall and CPU time and largest peak RSS of each task over ``runs`` rounds (after
-    a warm-up round), the tasks taking turns within each round."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    samples: dict[str, list[Sample]] = {name: [] for name in tasks}
-    for round_ in range(runs + 1):
+def measure(tasks: dict[str, Callable[[], list[str]]], runs: int,
+            warm_up: bool = True) -> dict[str, Sample]:
+    """Median wall and CPU time and largest peak RSS of each task over ``runs`` rounds, the
+    tasks taking turns within each round."""
+    found: dict[str, list[Sample]] = {name: [] for name in tasks}
+    for round_ in range(runs + warm_up):
         for name, argv in tasks.items():
-            sample = child(argv(), env)
-            if round_:
-                samples[name].append(sample)
-    return {name: Sample(statistics.median(s.wall for s in found),
-                         statistics.median(s.cpu for s in found), max(s.rss for s in found))
-            for name, found in samples.items()}
+            sample = child(argv())
+            if round_ or not warm_up:
+                found[name].append(sample)
+    return {name: Sample(statistics.median(s.wall for s in taken),
+                         statistics.median(s.cpu for s in taken), max(s.rss for s in taken))
+            for name, taken in found.items()}
 
 
-def python_task(name: str, *args: str) -> Callable[[], list[str]]:
-    return lambda: [sys.executable, "-c", TASKS[name], *args]
+def python(code: str, *args: str) -> Callable[[], list[str]]:
+    return lambda: [sys.executable, "-c", code, *args]
 
 
-def import_task(kind: str, path: Path, template: Path,
-                scratch: Path) -> Callable[[], list[str]]:
+def importing(kind: str, path: Path, template: Path,
+              scratch: Path) -> Callable[[], list[str]]:
+    """The whole import, each time into a fresh copy of an empty database."""
     def argv() -> list[str]:
         target = scratch / "bench-import.db"
         for stale in scratch.glob("bench-import.db*"):
@@ -169,51 +133,71 @@ def import_task(kind: str, path: Path, template: Path,
     return argv
 
 
+def sample_file(kind: str, size: int) -> Path:
+    path = FORMATS[kind].file(size)
+    if not path.exists():
+        FORMATS[kind].make(path, size)
+    return path
+
+
+def compare(kind: str, size: int, runs: int, template: Path, scratch: Path) -> None:
+    """Print one line: the bare parser, our reader and our import, with their ratios."""
+    form = FORMATS[kind]
+    path = sample_file(kind, size)
+    options = json.dumps({"my_emails": MY_EMAILS, "now": samples.NOW.isoformat()})
+    found = measure({"bare": python(BARE[form.bare], str(path)),
+                     "reader": python(READER, str(path), kind, options),
+                     "import": importing(kind, path, template, scratch)}, runs)
+    base = found["bare"]
+    line = [f"{kind:<8} {size} {form.unit} ({path.stat().st_size / 2**20:.1f} MiB): "
+            f"bare {form.bare} {base.wall:6.2f} s"]
+    for name in ("reader", "import"):
+        ours = found[name]
+        ratio = base.wall / ours.wall
+        line.append(f"{name} {ours.wall:6.2f} s, ratio {ratio:4.2f} "
+                    f"({'ok' if ratio >= 0.5 else 'MISSED'}; CPU {base.cpu / ours.cpu:4.2f}), "
+                    f"{ours.rss} MiB")
+    print(" | ".join(line), flush=True)
+
+
+def flat_memory(kind: str, size: int, template: Path, scratch: Path) -> None:
+    """Peak RSS of the import at one size and at four times that size."""
+    peaks = []
+    for times in (1, 4):
+        path = sample_file(kind, size * times)
+        run = measure({"import": importing(kind, path, template, scratch)}, 1, warm_up=False)
+        peaks.append(f"{run['import'].rss} MiB at {size * times} {FORMATS[kind].unit} "
+                     f"({run['import'].wall:.1f} s)")
+    print(f"{kind:<8} import peak RSS: {', '.join(peaks)}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(FORMATS),
+                        help="formats to measure, comma-separated: " + ", ".join(FORMATS))
     parser.add_argument("--cards", type=int, default=5000)
     parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--mbox-mb", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    sizes = {"vcard": args.cards, "ical": args.events, "mail": args.mbox_mb,
+             "csv": args.rows, "linkedin": args.rows}
+    kinds = [k.strip() for k in args.only.split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in FORMATS]
+    if unknown:
+        parser.error(f"unknown format {unknown[0]!r} (choose from: {', '.join(FORMATS)})")
     DATA.mkdir(parents=True, exist_ok=True)
-    files = {
-        "vcard": (DATA / f"bench-{args.cards}.vcf", make_vcards, args.cards, "vcard-bare"),
-        "csv": (DATA / f"bench-{args.rows}-google.csv", make_google_csv, args.rows,
-                "csv-bare"),
-        "linkedin": (DATA / f"bench-{args.rows}-Connections.csv", make_connections, args.rows,
-                     "csv-bare"),
-    }
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         template = scratch / "template.db"
-        subprocess.run([sys.executable, "-m", "tiekeep", "--db", str(template), "contact",
-                        "list", "--json"], check=True, capture_output=True,
-                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-        for kind, (path, make, count, bare) in files.items():
-            if not path.exists():
-                make(path, count)
-            found = measure({"bare": python_task(bare, str(path)),
-                             "reader": python_task("reader", str(path), kind),
-                             "import": import_task(kind, path, template, scratch)}, args.runs)
-            base = found["bare"]
-            size = path.stat().st_size / 2**20
-            line = [f"{kind:<9} {count} records ({size:.1f} MiB): bare {base.wall:6.2f} s"]
-            for name in ("reader", "import"):
-                ours = found[name]
-                ratio, cpu = base.wall / ours.wall, base.cpu / ours.cpu
-                line.append(f"{name} {ours.wall:6.2f} s, ratio {ratio:4.2f} "
-                            f"({'ok' if ratio >= 0.5 else 'MISSED'}; CPU {cpu:4.2f}), "
-                            f"{ours.rss} MiB")
-            line[-1] += f", {count / found['import'].wall:,.0f} records/s"
-            print(" | ".join(line))
-        big = DATA / f"bench-{args.cards * 4}.vcf"
-        if not big.exists():
-            make_vcards(big, args.cards * 4)
-        rss = measure({"small": import_task("vcard", files["vcard"][0], template, scratch),
-                       "big": import_task("vcard", big, template, scratch)}, 1)
-        small_rss, big_rss = rss["small"].rss, rss["big"].rss
-        print(f"vcard import peak RSS: {small_rss} MiB for {args.cards} cards, {big_rss} MiB "
-              f"for {args.cards * 4} (flat memory: the second should be close to the first)")
+        child([sys.executable, "-m", "tiekeep", "--db", str(template), "contact", "list",
+               "--json"])
+        for kind in kinds:
+            compare(kind, sizes[kind], args.runs, template, scratch)
+        for kind in kinds:
+            if kind in STREAMING:
+                flat_memory(kind, sizes[kind], template, scratch)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """A whole `tiekeep import mail` of a 1 GiB mbox: wall time and peak RSS (target < 300 MiB).
 
-Slow (minutes), so it is separate from bench_readers.py. The mbox is generated with the same
+Slow (minutes), so it is separate from bench_import.py. The mbox is generated with the same
 generator (replies, mass mail, base64 attachments) into bench/data, imported once into a fresh
 database, and deleted afterwards unless --keep is given. Peak RSS comes from ``os.wait4``'s
 resource usage of the import process itself (as /usr/bin/time -v reports it).
@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_readers import make_mbox  # noqa: E402
 from common import DATA, ROOT  # noqa: E402
+from samples import make_mbox  # noqa: E402
 
 TARGET_RSS_MIB = 300
 

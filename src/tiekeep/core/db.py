@@ -74,14 +74,18 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
-def bulk_cache(session: Session) -> Iterator[None]:
-    """A large SQLite page cache while a bulk write runs (nothing changes on PostgreSQL)."""
+def bulk_cache(session: Session, kib: int = SQLITE_BULK_CACHE_KIB) -> Iterator[None]:
+    """A large SQLite page cache while a bulk write runs (nothing changes on PostgreSQL).
+
+    With SQLite's default of 2 MiB, a long write transaction keeps evicting the index pages
+    it is about to change again; the cache grows only as far as pages are used.
+    """
     if session.get_bind().dialect.name != "sqlite":
         yield
         return
     connection = session.connection()
     before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
     try:
         yield
     finally:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, selectinload
 
@@ -662,16 +662,18 @@ def reindex(session: Session, *, owner_id: int, contact_ids: Iterable[int]) -> N
     session.flush()
     contacts = get_many(session, owner_id=owner_id, contact_ids=ids)
     topics: dict[int, builtins.list[str]] = {cid: [] for cid in ids}
+    # Ordered by the participation's copy of the time, so that even a contact with a hundred
+    # thousand interactions reads only the first entries of the (contact, time) index.
+    latest = (select(Interaction.topics)
+              .join(InteractionParticipant,
+                    InteractionParticipant.interaction_id == Interaction.id)
+              .where(InteractionParticipant.contact_id == bindparam("contact_id"))
+              .order_by(InteractionParticipant.occurred_at.desc(),
+                        InteractionParticipant.interaction_id.desc())
+              .limit(TOPIC_INTERACTIONS))
+    connection = session.connection()  # plain rows: the ORM's row loading is not needed
     for contact_id in ids:
-        rows = session.execute(
-            select(Interaction.topics)
-            .join(InteractionParticipant,
-                  InteractionParticipant.interaction_id == Interaction.id)
-            .where(InteractionParticipant.contact_id == contact_id)
-            .order_by(Interaction.occurred_at.desc())
-            .limit(TOPIC_INTERACTIONS)
-        )
-        for (row_topics,) in rows:
+        for (row_topics,) in connection.execute(latest, {"contact_id": contact_id}):
             topics[contact_id].extend(row_topics or [])
     search.write_documents(session, [
         search.Document(c.id, owner_id, document_body(c, topics[c.id])) for c in contacts

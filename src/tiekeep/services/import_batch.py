@@ -27,6 +27,7 @@ from tiekeep.core.models import (
     Interaction,
     InteractionParticipant,
     Role,
+    utcnow,
 )
 from tiekeep.services import contacts
 
@@ -110,18 +111,29 @@ class Batch:
                     Interaction.source_key.in_(keys[start:start + 500]))))
         return found
 
+    def _new_ids(self, model: Any, count: int) -> list[int]:
+        """Ids for ``count`` rows about to be inserted into ``model``'s table, in order.
+
+        Knowing them first, a batch refers to its own rows (a reply to an earlier message) in
+        the rows themselves, and goes in as one statement: with RETURNING instead, SQLAlchemy
+        inserts one row per statement on SQLite, which does not say which parameters each
+        returned id belongs to.
+        """
+        if not count:
+            return []
+        if self.session.get_bind().dialect.name != "sqlite":
+            sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
+            return list(self.session.scalars(
+                select(func.nextval(sequence)).select_from(func.generate_series(1, count))))
+        # The ones after the largest, as SQLite would give them: the transaction holds the
+        # only write lock (had another writer come in between, the insert fails; it never
+        # takes someone's id).
+        start = (self.session.scalar(select(func.max(model.id))) or 0) + 1
+        return list(range(start, start + count))
+
     def _insert_ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
         """Insert rows (all with the same keys); returns their new ids in the rows' order."""
-        if self.session.get_bind().dialect.name != "sqlite":
-            result = self.session.execute(
-                insert(model).returning(model.id, sort_by_parameter_order=True), rows)
-            return [row[0] for row in result]
-        # SQLite does not say which RETURNING row came from which parameters, so SQLAlchemy
-        # would insert one row per statement. Ids are given here instead, the ones after the
-        # largest, as SQLite would give them: the transaction holds the only write lock (had
-        # another writer come in between, the insert fails; it never takes someone's id).
-        start = (self.session.scalar(select(func.max(model.id))) or 0) + 1
-        ids = list(range(start, start + len(rows)))
+        ids = self._new_ids(model, len(rows))
         self._rows(model, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
         return ids
 
@@ -175,27 +187,35 @@ class Batch:
     def _write_interactions(self) -> int:
         earlier = self.known(list(self.keys))
         batch = [new for new in self.interactions if new.values["source_key"] not in earlier]
-        self.keys = {new.values["source_key"]: i for i, new in enumerate(batch)}
+        ids = self._new_ids(Interaction, len(batch))
+        new_ids = {new.values["source_key"]: iid for new, iid in zip(batch, ids, strict=True)}
         parents = self.known(sorted({new.parent for new in batch if new.parent
-                                     and new.parent not in self.keys}))
-        ids = self._insert_ids(Interaction, [{"owner_id": self.owner_id, **new.values}
-                                             for new in batch]) if batch else []
-        people, replies = [], []
+                                     and new.parent not in new_ids}))
+        now = utcnow()
+        rows, people, replies = [], [], []
         for new, iid in zip(batch, ids, strict=True):
+            row = {"id": iid, "owner_id": self.owner_id, **new.values, "reply_to_id": None,
+                   "created_at": now, "updated_at": now}
             real = [self.real_id(c) for c in new.people]
-            people += [{"interaction_id": iid, "contact_id": c} for c in real]
+            # The time is the participation's copy (see InteractionParticipant); given here,
+            # SQLite's trigger finds it already right and has nothing to update.
+            people += [{"interaction_id": iid, "contact_id": c,
+                        "occurred_at": new.values["occurred_at"]} for c in real]
             self.touched.update(real)
             if new.values.get("topics"):
                 self.topics.update(real)
             for reply_id in self.waiting.pop(new.values["source_key"], []):
                 replies.append({"id": reply_id, "reply_to_id": iid})
             if new.parent:
-                index = self.keys.get(new.parent)
-                target = ids[index] if index is not None else parents.get(new.parent)
-                if target is not None:
-                    replies.append({"id": iid, "reply_to_id": target})
-                else:
+                target = new_ids.get(new.parent) or parents.get(new.parent)
+                if target is None:
                     self.waiting.setdefault(new.parent, []).append(iid)
+                elif target < iid:  # already written, or earlier in this very insert
+                    row["reply_to_id"] = target
+                else:  # a later row of this insert: linked once it exists
+                    replies.append({"id": iid, "reply_to_id": target})
+            rows.append(row)
+        self._rows(Interaction, rows)
         self._rows(InteractionParticipant, people)
         if replies:
             self.session.execute(update(Interaction), replies)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tiekeep.core import search
@@ -191,12 +191,16 @@ def refresh_last_contact(session: Session, *, owner_id: int, contact_ids: Sequen
         qualifying = {row[0]: row[1] for row in session.execute(base.where(
             Interaction.attendee_count <= rules.max_attendees,
             Interaction.format.not_in(rules.excluded_formats)))}
-        for contact_id in chunk:
-            session.execute(
-                update(Contact).where(Contact.id == contact_id, Contact.owner_id == owner_id)
-                .values(last_contact_at=_aware(latest.get(contact_id)),
-                        last_qualifying_at=_aware(qualifying.get(contact_id))),
-                execution_options={"synchronize_session": False})
+        # One statement for the chunk, run with a row of values per contact (the table's, not
+        # the ORM's update: an ORM update with a WHERE takes one set of values at a time).
+        contacts = cast(Table, Contact.__table__)
+        session.execute(
+            update(contacts)
+            .where(contacts.c.id == bindparam("contact_id"), contacts.c.owner_id == owner_id)
+            .values(last_contact_at=bindparam("latest"),
+                    last_qualifying_at=bindparam("qualifying")),
+            [{"contact_id": cid, "latest": _aware(latest.get(cid)),
+              "qualifying": _aware(qualifying.get(cid))} for cid in chunk])
 
 
 def _aware(value: datetime | None) -> datetime | None:
