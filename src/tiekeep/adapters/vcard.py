@@ -58,9 +58,11 @@ def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
     """Yield one ContactRecord per card (and SkippedRecords for what is left out)."""
     import vobject  # noqa: F401  (imported here: heavy, and only needed for this command)
 
-    # vobject logs every line it cannot read; the cards it sees are already cleaned, and
-    # anything it still drops must not end up on the user's terminal.
-    logging.getLogger("vobject").setLevel(logging.CRITICAL)
+    # vobject logs every line it cannot read (its "vobject.base" logger has a level of its
+    # own); the cards it sees are already cleaned, and anything it still drops must not end
+    # up on the user's terminal.
+    for name in ("vobject", "vobject.base"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     progress = options.get("progress")
     count = 0
     with textio.open_lines(path) as lines:
@@ -210,14 +212,14 @@ def _decode(value: bytes, charset: str | None) -> str:
     return value.decode("latin-1")
 
 
-def _normalise(card: _Card) -> tuple[list[str], dict[str, list[int]]]:
-    """The card's kept properties as clean vCard lines, and the file lines of each property.
+def _normalise(card: _Card) -> tuple[list[str], list[int]]:
+    """The card's kept properties as clean vCard lines, and the file lines of its BDAYs.
 
-    Properties of one name stay in order, so the n-th BDAY read came from the n-th line
-    listed here.
+    Properties of one name stay in order, so the n-th BDAY read came from the n-th BDAY line
+    (the only property whose messages name a line of its own).
     """
     out: list[str] = []
-    origin: dict[str, list[int]] = {}
+    birthdays: list[int] = []
     depth = 0
     for number, line in _unfold(card):
         head, value = _split_value(line)
@@ -232,8 +234,9 @@ def _normalise(card: _Card) -> tuple[list[str], dict[str, list[int]]]:
         text_line = _clean_line(name, params, value)
         if text_line is not None:
             out.append(text_line)
-            origin.setdefault(name.lower(), []).append(number)
-    return out, origin
+            if name == "BDAY":
+                birthdays.append(number)
+    return out, birthdays
 
 
 def _clean_line(name: str, params: list[bytes], value: bytes) -> str | None:
@@ -285,7 +288,7 @@ class _Property(NamedTuple):
     group: str | None
 
 
-Contents = dict[str, list[_Property]]  # lower-case property name -> its properties, in order
+Contents = dict[str, list[_Property]]  # property name (upper case) -> its properties, in order
 
 
 class _Unusual(Exception):
@@ -294,7 +297,7 @@ class _Unusual(Exception):
 
 def _card_records(card: _Card, path: Path) -> Iterator[Record]:
     where = f"{path.name}, line {card.start}"
-    lines, origin = _normalise(card)
+    lines, birthday_lines = _normalise(card)
     try:
         contents = _parse(lines)
     except Exception:  # out of the ordinary (or undecodable): vobject reads it, and says why
@@ -304,7 +307,7 @@ def _card_records(card: _Card, path: Path) -> Iterator[Record]:
             yield SkippedRecord(where, f"unreadable card: {_first_line(exc)}")
             return
     notes: list[SkippedRecord] = []
-    record = _to_record(contents, where, origin, notes)
+    record = _to_record(contents, where, birthday_lines, notes)
     yield from notes
     if record is not None:
         yield record
@@ -335,7 +338,7 @@ def _parse(lines: list[str]) -> Contents:
         if "QUOTED-PRINTABLE" in singles or "QUOTED-PRINTABLE" in params.get("ENCODING", ()):
             raise _Unusual("ContentLine would decode quoted-printable again")
         decoded = _property_value(name, value, params, singles)
-        contents.setdefault(name.lower(), []).append(_Property(decoded, params, singles, group))
+        contents.setdefault(name, []).append(_Property(decoded, params, singles, group))
     return contents
 
 
@@ -411,8 +414,8 @@ def _parse_with_vobject(lines: list[str]) -> Contents:
 
     text = "\r\n".join(["BEGIN:VCARD", *lines, "END:VCARD"]) + "\r\n"
     component = vobject.readOne(text, ignoreUnreadable=True)
-    return {name: [_Property(line.value, line.params, line.singletonparams, line.group)
-                   for line in found]
+    return {name.upper(): [_Property(line.value, line.params, line.singletonparams, line.group)
+                           for line in found]
             for name, found in component.contents.items()}
 
 
@@ -446,58 +449,59 @@ def _parts(value: Any) -> list[str]:
     return [str(value).strip()] if value is not None else []
 
 
-def _to_record(contents: Contents, where: str, origin: dict[str, list[int]],
+def _to_record(contents: Contents, where: str, birthday_lines: list[int],
                notes: list[SkippedRecord]) -> ContactRecord | None:
     none: list[_Property] = []
 
-    def line_of(name: str, index: int) -> str:
-        lines = origin.get(name, [])
-        return f"line {lines[index]}" if index < len(lines) else where.rsplit(", ", 1)[-1]
+    def birthday_line(index: int) -> str:
+        if index < len(birthday_lines):
+            return f"line {birthday_lines[index]}"
+        return where.rsplit(", ", 1)[-1]
 
     given = family = None
-    if found := contents.get("n"):
+    if found := contents.get("N"):
         value = found[0].value
         given = " ".join(_parts(getattr(value, "given", ""))).strip() or None
         family = " ".join(_parts(getattr(value, "family", ""))).strip() or None
     organization = department = None
-    if found := contents.get("org"):
+    if found := contents.get("ORG"):
         parts = _parts(found[0].value)
         organization = parts[0] if parts and parts[0] else None
         department = parts[1] if len(parts) > 1 and parts[1] else None
-    emails = [_text(prop).removeprefix("mailto:") for prop in contents.get("email", none)]
+    emails = [_text(prop).removeprefix("mailto:") for prop in contents.get("EMAIL", none)]
     emails = [e for e in emails if e]
-    phones = [_text(prop).removeprefix("tel:") for prop in contents.get("tel", none)]
+    phones = [_text(prop).removeprefix("tel:") for prop in contents.get("TEL", none)]
     phones = [p for p in phones if p]
-    name = _first_text(contents.get("fn", none)) or ""
+    name = _first_text(contents.get("FN", none)) or ""
     name = name or " ".join(x for x in (given, family) if x) or organization or ""
     name = name or (emails[0] if emails else "") or (phones[0] if phones else "")
     if not name:
         notes.append(SkippedRecord(where, "card has no name, email or phone"))
         return None
-    uid = _first_text(contents.get("uid", none))
+    uid = _first_text(contents.get("UID", none))
     record = ContactRecord(
         name=name, given_name=given, family_name=family, emails=emails, phones=phones,
         organization=organization, department=department, where=where,
-        title=_first_text(contents.get("title", none)),
+        title=_first_text(contents.get("TITLE", none)),
         source_key=uid[:500] if uid else None,
-        notes="\n\n".join(text for prop in contents.get("note", none)
+        notes="\n\n".join(text for prop in contents.get("NOTE", none)
                            if (text := _text(prop))) or None,
         # Some writers escape the commas between categories; a tag never holds one.
-        tags=[t.strip() for prop in contents.get("categories", none)
+        tags=[t.strip() for prop in contents.get("CATEGORIES", none)
               for part in _parts(prop.value) for t in part.split(",") if t.strip()],
         urls=_urls(contents),
         location=_location(contents),
     )
-    for index, prop in enumerate(contents.get("bday", none)):
+    for index, prop in enumerate(contents.get("BDAY", none)):
         text = _text(prop)
         parsed = _birthday(text, prop.params)
         if parsed is None:
             record.dropped.append(f"birthday '{text[:40]}' is not a date; left out "
-                                  f"({line_of('bday', index)})")
+                                  f"({birthday_line(index)})")
             continue
         record.birthday, record.birthday_has_year = parsed
         break
-    for prop in contents.get("photo", none):
+    for prop in contents.get("PHOTO", none):
         if isinstance(prop.value, bytes) and prop.value:
             record.photo = prop.value
             record.photo_type = _photo_type(prop.params, prop.value)
@@ -507,15 +511,15 @@ def _to_record(contents: Contents, where: str, origin: dict[str, list[int]],
 
 def _urls(contents: Contents) -> list[tuple[str, str]]:
     labels = {prop.group.lower(): _text(prop).lower()
-              for prop in contents.get("x-ablabel", []) if prop.group}
+              for prop in contents.get("X-ABLABEL", []) if prop.group}
     found: list[tuple[str, str]] = []
-    for prop in contents.get("url", []):
+    for prop in contents.get("URL", []):
         url = _UNESCAPE.sub(r"\1", _text(prop))  # Gmail writes http\://
         label = labels.get((prop.group or "").lower(), "")
         kind = "linkedin" if "linkedin" in label or "linkedin.com/" in url.lower() else "website"
         if url:
             found.append((kind, url))
-    for prop in contents.get("x-socialprofile", []):
+    for prop in contents.get("X-SOCIALPROFILE", []):
         kinds = [k.lower() for k in prop.params.get("TYPE", [])]
         url = _text(prop)
         if url.startswith(("http://", "https://")):
@@ -525,7 +529,7 @@ def _urls(contents: Contents) -> list[tuple[str, str]]:
 
 
 def _location(contents: Contents) -> str | None:
-    addresses = contents.get("adr")
+    addresses = contents.get("ADR")
     if not addresses:
         return None
 
