@@ -220,6 +220,62 @@ def test_missing_end_then_next_card_skips_the_open_one(tmp_path: Path) -> None:
     assert [r.name for r in records if isinstance(r, ContactRecord)] == ["Closed"]
 
 
+# --- reading clean lines as vobject.readOne does --------------------------------------------
+
+# Clean lines as _normalise hands them on: escapes, groups, quoted and listed parameters,
+# structured values with commas, base64, lower-case names, and lines vobject cannot parse.
+TRICKY_LINES = [
+    r"FN:Anna\, O'Brien",
+    r"N:O\,Brien\;x;Anna\, Maria,Marie;;Dr.;Jr.",
+    r"ADR;TYPE=work,pref:;;1 Main St\, Apt 2;Spring,field;IL;;USA",
+    "adr;HOME;PREF:;;;Paris;;;France",
+    r"ORG:Acme\, Inc.;R\;D;Sub,unit",
+    "ORG:;Dept only",
+    r"NOTE:first\nsecond\Nthird\\ back\, comma\; semi",
+    "NOTE:a,b;c",
+    "NOTE:trailing backslash\\",
+    r"CATEGORIES:a,b\,c,  ,d,",
+    r"UID:x\,y;z",
+    "item1.URL;type=pref:http\\://example.com",
+    "item1.X-ABLabel:_$!<HomePage>!$_",
+    'EMAIL;TYPE="work,pref";PID=1.1:q@example.org',
+    "EMAIL;TYPE=INTERNET;TYPE=WORK;X-EMPTY=:w@example.org",
+    'TEL;VALUE=uri;TYPE="voice,cell":tel:+1-555',
+    'ADR;LABEL="1 Main; St: here";TYPE=work:;;1 Main;Town;;;Land',
+    "PHOTO;TYPE=PNG;ENCODING=b:iVBORw0KGgo=",
+    "N;ENCODING=b:Zm9v",
+    "TITLE;ENCODING=b:dGl0bGU=",
+    "BDAY;X-APPLE-OMIT-YEAR=1604:1604-05-06",
+    "EMAIL;=bad:x@example.org",
+    'TEL;TYPE="unterminated:123',
+    "item1. PHOTO:data:image/png;base64,iVBORw0KGgo=",
+]
+
+
+def test_clean_lines_read_as_vobject_reads_the_card() -> None:
+    ours = vcard._parse(TRICKY_LINES)
+    assert ours == vcard._parse_with_vobject(TRICKY_LINES)
+    assert ours["ORG"][0].value == ["Acme, Inc.", "R;D", ["Sub", "unit"]]
+    assert ours["NOTE"][0].value == "first\nsecond\nthird\\ back, comma; semi"
+    assert ours["PHOTO"][0].value.startswith(b"\x89PNG")
+
+
+def test_a_card_the_shortcut_does_not_cover_is_read_by_vobject(tmp_path: Path) -> None:
+    """A decoded value with a line break, and a base64 photo vobject cannot decode."""
+    path = tmp_path / "unusual.vcf"
+    path.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna\r\nNOTE;CHARSET=UTF-7:one+AAo-two\r\n"
+                     b"END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\n"
+                     b"PHOTO;ENCODING=b:abc\r\nEND:VCARD\r\n")
+    lines = ["FN:Anna", "NOTE:one\ntwo"]
+    with pytest.raises(vcard._Unusual):
+        vcard._parse(lines)
+    anna, bob = read(path)
+    assert isinstance(anna, ContactRecord)
+    assert anna.notes == vcard._parse_with_vobject(lines)["NOTE"][0].value == "one"
+    assert isinstance(bob, SkippedRecord)
+    assert bob.reason.startswith("unreadable card: decoding with 'base64' codec failed")
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
