@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from tiekeep.core import schema
 from tiekeep.core.db import Database, make_engine, normalize_url
-from tiekeep.core.models import Interaction, InteractionParticipant
-from tiekeep.services import contacts, interactions, users
+from tiekeep.core.models import Contact, Interaction, InteractionParticipant, User
+from tiekeep.services import contacts, interactions
 
 NOW = datetime(2026, 3, 1, 9, 30, 15, 250_000, tzinfo=UTC)
 
@@ -63,13 +63,24 @@ def test_old_database_is_backfilled_on_open(db_url: str) -> None:
     try:
         assert "occurred_at" not in {c["name"] for c in inspect(old.engine).get_columns(
             "interaction_participants")}
+        # Plain rows, as the tiekeep of revision 0001 wrote them: today's services expect
+        # today's schema.
         with old.transaction() as s:
-            owner = users.create(s, username="old").id
-            anna = contacts.create(s, owner_id=owner, data=contacts.ContactCreate(name="Anna")).id
-            boris = contacts.create(s, owner_id=owner,
-                                    data=contacts.ContactCreate(name="Boris")).id
-            both = _log(s, owner, [anna, boris], NOW)
-            earlier = _log(s, owner, [anna], NOW - timedelta(days=400))
+            owner = s.execute(insert(User).returning(User.id),
+                              [{"username": "old"}]).scalar_one()
+            anna, boris = (s.execute(insert(Contact).returning(Contact.id), [{
+                "owner_id": owner, "display_name": name, "aliases": [], "interests": [],
+                "status": "active", "tier": "regular", "horizon": "long_term"}]).scalar_one()
+                for name in ("Anna", "Boris"))
+            both, earlier = (s.execute(insert(Interaction).returning(Interaction.id), [{
+                "owner_id": owner, "occurred_at": at, "format": "coffee",
+                "initiated_by": "me", "topics": [], "source": "manual",
+                "attendee_count": 1}]).scalar_one()
+                for at in (NOW, NOW - timedelta(days=400)))
+            s.execute(insert(InteractionParticipant), [
+                {"interaction_id": both, "contact_id": anna},
+                {"interaction_id": both, "contact_id": boris},
+                {"interaction_id": earlier, "contact_id": anna}])
     finally:
         old.dispose()
 

@@ -197,10 +197,7 @@ class Batch:
             row = {"id": iid, "owner_id": self.owner_id, **new.values, "reply_to_id": None,
                    "created_at": now, "updated_at": now}
             real = [self.real_id(c) for c in new.people]
-            # The time is the participation's copy (see InteractionParticipant); given here,
-            # SQLite's trigger finds it already right and has nothing to update.
-            people += [{"interaction_id": iid, "contact_id": c,
-                        "occurred_at": new.values["occurred_at"]} for c in real]
+            people += [{"interaction_id": iid, "contact_id": c} for c in real]
             self.touched.update(real)
             if new.values.get("topics"):
                 self.topics.update(real)
