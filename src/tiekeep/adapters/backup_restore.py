@@ -20,6 +20,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from tiekeep.core.db import reserve_ids
 from tiekeep.core.models import (
     AuditEntry,
     Contact,
@@ -187,13 +188,15 @@ class _Restore:
             raise self.file.error(f"the backup is inconsistent near here ({reason})") from None
 
     def ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-        result = self.session.execute(
-            insert(model).returning(model.id, sort_by_parameter_order=True), rows)
-        return [row[0] for row in result]
+        """Insert rows (all with the same keys); returns their new ids in the rows' order."""
+        ids = reserve_ids(self.session, model, len(rows))
+        self.rows(model, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+        return ids
 
     def rows(self, model: Any, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.session.execute(insert(model), rows)
+            # The table, not the mapped class: the ORM's bulk path prepares every row again.
+            self.session.execute(insert(model.__table__), rows)
 
     # --- sections --------------------------------------------------------------------------
 

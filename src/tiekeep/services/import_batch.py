@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tiekeep.core import search
+from tiekeep.core.db import reserve_ids
 from tiekeep.core.models import (
     AuditEntry,
     Contact,
@@ -111,29 +112,9 @@ class Batch:
                     Interaction.source_key.in_(keys[start:start + 500]))))
         return found
 
-    def _new_ids(self, model: Any, count: int) -> list[int]:
-        """Ids for ``count`` rows about to be inserted into ``model``'s table, in order.
-
-        Knowing them first, a batch refers to its own rows (a reply to an earlier message) in
-        the rows themselves, and goes in as one statement: with RETURNING instead, SQLAlchemy
-        inserts one row per statement on SQLite, which does not say which parameters each
-        returned id belongs to.
-        """
-        if not count:
-            return []
-        if self.session.get_bind().dialect.name != "sqlite":
-            sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
-            return list(self.session.scalars(
-                select(func.nextval(sequence)).select_from(func.generate_series(1, count))))
-        # The ones after the largest, as SQLite would give them: the transaction holds the
-        # only write lock (had another writer come in between, the insert fails; it never
-        # takes someone's id).
-        start = (self.session.scalar(select(func.max(model.id))) or 0) + 1
-        return list(range(start, start + count))
-
     def _insert_ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
         """Insert rows (all with the same keys); returns their new ids in the rows' order."""
-        ids = self._new_ids(model, len(rows))
+        ids = reserve_ids(self.session, model, len(rows))
         self._rows(model, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
         return ids
 
@@ -187,7 +168,7 @@ class Batch:
     def _write_interactions(self) -> int:
         earlier = self.known(list(self.keys))
         batch = [new for new in self.interactions if new.values["source_key"] not in earlier]
-        ids = self._new_ids(Interaction, len(batch))
+        ids = reserve_ids(self.session, Interaction, len(batch))
         new_ids = {new.values["source_key"]: iid for new, iid in zip(batch, ids, strict=True)}
         parents = self.known(sorted({new.parent for new in batch if new.parent
                                      and new.parent not in new_ids}))
