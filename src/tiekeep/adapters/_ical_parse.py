@@ -52,13 +52,11 @@ _PLAIN_DTSTART = re.compile(r"DTSTART(?:;TZID=[A-Za-z0-9_/+. -]*)?:(\d{8})T(\d{6
 _PLAIN_UID = re.compile(r"UID:([^\\]*)")
 # The properties that may make an event unusable (see ``repair``).
 _CHECKED = frozenset(("DTSTART", "RECURRENCE-ID", "RRULE", "EXDATE", "RDATE"))
-# What the reader, recurring-ical-events and x_wr_timezone look at in a VEVENT; the rest
-# (DTSTAMP, CREATED, X- properties, attachments) is never parsed.
-NEEDED = frozenset((
+# What recurring-ical-events, x_wr_timezone and the series key read of a VEVENT. A reader
+# adds its own; the other properties (DTSTAMP, CREATED, attachments) are never parsed.
+SERIES_PROPERTIES = frozenset((
     "UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE",
-    "RECURRENCE-ID", "SEQUENCE", "STATUS", "TRANSP", "SUMMARY", "ATTENDEE", "ORGANIZER",
-    "LOCATION", "DESCRIPTION", "URL", "CONFERENCE", "X-GOOGLE-CONFERENCE",
-    "X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-MICROSOFT-ONLINEMEETINGCONFLINK"))
+    "RECURRENCE-ID", "SEQUENCE", "STATUS", "TRANSP", "SUMMARY", "ORGANIZER"))
 # Values that depend on nothing but their line, and that nobody changes once read: the same
 # line in another event gets the same value object, not a new parse.
 _SHARED = frozenset(("ATTENDEE", "ORGANIZER", "SUMMARY", "LOCATION", "STATUS", "TRANSP",
@@ -337,8 +335,9 @@ def _plain_dtstart(text: str) -> bool:
 class CalendarFile:
     """An .ics file, validated by a first read, whose calendars are then read one by one."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, needed: frozenset[str]) -> None:
         self.path = path
+        self.needed = SERIES_PROPERTIES | needed  # the VEVENT properties parsed
         self.other: IO[bytes] | None = None
         try:
             self.file: IO[bytes] = path.open("rb")
@@ -449,10 +448,11 @@ class CalendarFile:
             self.other = self.path.open("rb")  # the second read goes on with self.file
         lines = _unfolded(_physical(self.other, self.offsets[ordinal], self.codec),
                           self.numbers[ordinal])
-        return self.parse(list(_component_lines(lines)))
+        return self.parse(list(_component_lines(lines, self.needed)))
 
 
-def _component_lines(lines: Iterator[Line]) -> Iterator[tuple[int, str]]:
+def _component_lines(lines: Iterator[Line], needed: frozenset[str]
+                     ) -> Iterator[tuple[int, str]]:
     """The lines of the component that begins with the first line, without unused ones."""
     depth = 0
     names: list[str] = []
@@ -461,7 +461,7 @@ def _component_lines(lines: Iterator[Line]) -> Iterator[tuple[int, str]]:
         if structure is None:
             if names and names[-1] == "VEVENT":
                 match = _NAME.match(text)
-                if match is not None and match.group().upper() not in NEEDED:
+                if match is not None and match.group().upper() not in needed:
                     continue
             yield number, text
             continue
@@ -501,6 +501,7 @@ class _Chunks:
         return chunk
 
     def _chunks(self) -> Iterator[_Chunk]:
+        needed = self.source.needed
         names: list[str] = []
         calendar = -1
         ordinal = 0
@@ -512,7 +513,7 @@ class _Chunks:
                     continue  # a VCALENDAR's own properties were read by the scan
                 if names[-1] == "VEVENT":
                     match = _NAME.match(text)
-                    if match is not None and match.group().upper() not in NEEDED:
+                    if match is not None and match.group().upper() not in needed:
                         continue
                 chunk.lines.append((number, text))
                 continue

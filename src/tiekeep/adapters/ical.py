@@ -45,6 +45,8 @@ _VIDEO = re.compile(
     re.IGNORECASE)
 _VIDEO_PROPERTIES = ("LOCATION", "DESCRIPTION", "URL", "CONFERENCE", "X-GOOGLE-CONFERENCE",
                      "X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-MICROSOFT-ONLINEMEETINGCONFLINK")
+# Every VEVENT property read here (besides those of the series); no other one is parsed.
+_READ = frozenset(("ATTENDEE", "ORGANIZER", "SUMMARY", "STATUS", *_VIDEO_PROPERTIES))
 _PHONE_WORDS = re.compile(r"\b(phone|call|dial[- ]?in|conference line)\b|телефон|звонок",
                           re.IGNORECASE)
 _PHONE_NUMBER = re.compile(r"^\+?[\d\s().\-/]{7,}$")
@@ -61,7 +63,7 @@ def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
     if path.is_dir() and not files:
         raise reject(path, None, "no .ics files in this folder")
     for file in files:
-        source = CalendarFile(file)  # rejects a broken file before anything is read from it
+        source = CalendarFile(file, _READ)  # rejects a broken file before anything is read from it
         try:
             for calendar in source.read():
                 yield from _read_calendar(file, calendar, opts, floating)
