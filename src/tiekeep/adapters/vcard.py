@@ -11,9 +11,9 @@ The clean lines are then read one at a time with vobject's own pieces: ``parseLi
 grammar (group, name, parameters, value), then the decoding its vCard behaviours give each
 property (backslash escapes, base64, the structured N, ADR and ORG). ``vobject.readOne`` would
 do the same, but it unfolds the text again and builds a ContentLine, a behaviour and a native
-transform per line, which cost more than all the rest of the import together. A card the
-shortcut does not cover (a decoded value that holds a line break, a value vobject cannot
-decode) still goes through ``readOne``, so either way a card reads exactly as vobject reads it.
+transform per line, which took most of the reader's time. A card the shortcut does not cover
+(a decoded value that holds a line break, a value vobject cannot decode) still goes through
+``readOne``, so either way a card reads exactly as vobject reads it.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from tiekeep.adapters import textio
 from tiekeep.adapters.records import ContactRecord, Record, SkippedRecord
 from tiekeep.errors import ImportRejected
 
+# VERSION is not kept: vobject reads every vCard with the one behaviour it has, whatever
+# the version says.
 KEEP = frozenset({
     "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "BDAY", "NOTE", "CATEGORIES",
     "URL", "PHOTO", "UID", "X-SOCIALPROFILE", "ADR", "X-ABLABEL",
