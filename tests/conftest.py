@@ -100,3 +100,7 @@ def _isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("TZ", "UTC")
+    # The default phone region comes from the locale: without a territory it is US, on
+    # every developer's machine.
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.setenv("LC_TELEPHONE", "C")

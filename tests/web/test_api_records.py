@@ -151,3 +151,25 @@ def test_calendar_url_serves_the_feed_until_revoked(api: TestClient, db: Databas
     assert b"BEGIN:VCALENDAR" in feed.content and b"send the deck" in feed.content
     api.delete("/api/v1/me/calendar")
     assert api.get(url).status_code == 404
+
+
+def test_phone_region_preference_round_trips(api: TestClient) -> None:
+    assert api.get("/api/v1/me").json()["phone_region"] == "US"  # the tests' locale: none
+    me = api.patch("/api/v1/me", json={"phone_region": "de"})
+    assert me.status_code == 200 and me.json()["phone_region"] == "DE"
+    assert api.get("/api/v1/me").json()["phone_region"] == "DE"
+
+    anna = api.post("/api/v1/contacts", json={"name": "Anna",
+                                              "phones": ["030 1234567", "+1 650 253 0000"]})
+    assert anna.status_code == 201, anna.text
+    assert anna.json()["phones"] == ["+49301234567", "+16502530000"]
+
+    refused = api.patch("/api/v1/me", json={"time_zone": "Asia/Tokyo", "phone_region": "XX"})
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "detail": "unknown phone region 'XX' (expected a country code such as DE or US)"}
+    me = api.get("/api/v1/me").json()
+    assert (me["phone_region"], me["time_zone"]) == ("DE", "UTC")
+
+    assert api.patch("/api/v1/me", json={"phone_region": ""}).json()["phone_region"] is None
+    assert api.patch("/api/v1/me", json={"phone_region": "DEU"}).status_code == 422

@@ -127,6 +127,32 @@ def test_contact_page_sections(browser: TestClient, db: Database, alice: Account
         assert text in page, text
 
 
+def test_settings_form_sets_the_phone_region(browser: TestClient) -> None:
+    page = browser.get("/settings").text
+    assert 'name="phone_region" value=""' not in page  # alice has US, from the locale
+    assert 'name="phone_region" value="US"' in page
+    saved = browser.post("/settings", data={"locale": "en", "time_zone": "UTC",
+                                            "display_name": "Alice", "phone_region": "de",
+                                            "csrf_token": _token(browser)})
+    assert saved.status_code == 200 and "Settings saved." in saved.text
+    assert 'name="phone_region" value="DE"' in saved.text
+    added = browser.post("/api/v1/contacts", json={"name": "Anna", "phones": ["030 1234567"]},
+                         headers={"X-CSRF-Token": _token(browser)})
+    assert added.json()["phones"] == ["+49301234567"]
+    refused = browser.post("/settings", data={"locale": "en", "time_zone": "UTC",
+                                              "display_name": "A", "phone_region": "XX",
+                                              "csrf_token": _token(browser)},
+                           headers={"Referer": "http://testserver/settings"})
+    assert "unknown phone region" in refused.text
+    assert browser.get("/api/v1/me").json()["phone_region"] == "DE"
+    cleared = browser.post("/settings", data={"locale": "en", "time_zone": "UTC",
+                                              "display_name": "A", "phone_region": "",
+                                              "csrf_token": _token(browser)})
+    assert 'name="phone_region" value=""' in cleared.text
+    assert 'placeholder="US"' in cleared.text
+    assert browser.get("/api/v1/me").json()["phone_region"] is None
+
+
 def test_unknown_contact_page_is_404(browser: TestClient) -> None:
     page = browser.get("/contacts/424242")
     assert page.status_code == 404 and "no contact with id 424242" in page.text

@@ -87,6 +87,9 @@ class User(Timestamped, Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     locale: Mapped[str] = mapped_column(String(16), default="en")
+    # Where numbers written without a '+' are read (ISO 3166-1 alpha-2); NULL: not set, the
+    # system locale's territory applies (services.users.phone_region).
+    phone_region: Mapped[str | None] = mapped_column(String(2))
     organization: Mapped[str | None] = mapped_column(String(200))
     department: Mapped[str | None] = mapped_column(String(200))
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -18,7 +18,7 @@ from tiekeep.errors import DatabaseError, SchemaTooNew
 
 # The newest revision in core/migrations/versions; checked on every open without loading
 # Alembic, which is imported only when there is something to migrate.
-HEAD = "0003"
+HEAD = "0004"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

@@ -157,8 +157,10 @@ def set_password(session: Session, *, user_id: int, new_password: str,
 
 def update_preferences(session: Session, *, user_id: int, locale: str | None = None,
                        time_zone: str | None = None,
-                       display_name: str | None = None) -> User:
-    """Change language ('' follows the browser), time zone and shown name."""
+                       display_name: str | None = None,
+                       phone_region: str | None = None) -> User:
+    """Change language ('' follows the browser), time zone, shown name and phone region
+    ('' unsets it: the system locale's territory applies)."""
     user = get_user(session, user_id=user_id)
     if locale is not None:
         if locale not in (*LOCALES, AUTO_LOCALE):
@@ -173,6 +175,9 @@ def update_preferences(session: Session, *, user_id: int, locale: str | None = N
         if len(cleaned) > 200:
             raise InvalidInput("name is longer than 200 characters")
         user.display_name = cleaned or user.username
+    if phone_region is not None:
+        user.phone_region = parsing.phone_region(phone_region) if phone_region.strip() \
+            else None
     return user
 
 

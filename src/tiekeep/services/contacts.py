@@ -35,7 +35,7 @@ from tiekeep.core.models import (
     utcnow,
 )
 from tiekeep.errors import Ambiguous, InvalidInput, NotFound
-from tiekeep.services import audit, parsing
+from tiekeep.services import audit, parsing, users
 
 UNDELETE_DAYS = 30
 MAX_NAME = 300
@@ -160,7 +160,8 @@ def create(session: Session, *, owner_id: int, data: ContactCreate, actor: str =
            source: str = "manual") -> Contact:
     """Create a contact (with its first role if an organization or title is given)."""
     emails = [parsing.email(e) for e in data.emails]
-    phones = [parsing.phone(p) for p in data.phones]
+    region = users.phone_region(session, owner_id=owner_id) if data.phones else ""
+    phones = [parsing.phone(p, region) for p in data.phones]
     line = parsing.MAX_LINE
     title = parsing.bounded(data.title, what="title", limit=line)
     department = parsing.bounded(data.department, what="department", limit=line)
@@ -457,8 +458,9 @@ def update(session: Session, *, owner_id: int, contact_id: int, changes: Contact
             known.add(address)
             diff.setdefault("emails_added", []).append(address)
     numbers = {p.phone for p in contact.phones}
+    region = users.phone_region(session, owner_id=owner_id) if changes.add_phones else ""
     for raw in changes.add_phones:
-        number = parsing.phone(raw)
+        number = parsing.phone(raw, region)
         if number not in numbers:
             contact.phones.append(ContactPhone(phone=number))
             numbers.add(number)

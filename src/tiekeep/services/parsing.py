@@ -56,8 +56,8 @@ def email(value: str) -> str:
 def phone(value: str, region: str = "US") -> str:
     """A phone number in E.164 form, or InvalidInput.
 
-    Numbers without a country code are read in ``region``; the default is only a fallback,
-    since most exported numbers carry their '+' prefix.
+    Numbers without a country code are read in ``region``, the owner's phone region (see
+    services.users.phone_region); the default is only a fallback.
     """
     import phonenumbers
 
@@ -112,6 +112,42 @@ def local_zone_name() -> str:
     except OSError:
         pass
     return "UTC"
+
+
+# Where a POSIX locale names its territory: language_TERRITORY[.codeset][@modifier].
+_LOCALE_TERRITORY = re.compile(r"^[A-Za-z]{2,3}_([A-Za-z]{2})(?:[.@]|$)")
+FALLBACK_PHONE_REGION = "US"
+
+
+def phone_region(value: str) -> str:
+    """An upper-cased region code that phonenumbers knows (ISO 3166-1 alpha-2), or
+    InvalidInput."""
+    import phonenumbers
+
+    code = value.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidInput(f"unknown phone region '{shown(value)}' "
+                           "(expected a country code such as DE or US)")
+    return code
+
+
+def local_phone_region() -> str:
+    """The territory of the system's locale (LANG=de_DE.UTF-8 gives DE), else US.
+
+    The locale in effect for telephone numbers is the first of LC_ALL, LC_TELEPHONE and
+    LANG that is set, as POSIX orders them; C, POSIX and C.UTF-8 name no territory.
+    """
+    import os
+
+    import phonenumbers
+
+    for name in ("LC_ALL", "LC_TELEPHONE", "LANG"):
+        if value := os.environ.get(name):
+            match = _LOCALE_TERRITORY.match(value)
+            if match and match[1].upper() in phonenumbers.SUPPORTED_REGIONS:
+                return match[1].upper()
+            break
+    return FALLBACK_PHONE_REGION
 
 
 def moment(value: str, *, tz: str | None = None, now: datetime | None = None) -> datetime:

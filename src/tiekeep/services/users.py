@@ -51,8 +51,10 @@ def get_by_username(session: Session, *, username: str) -> User:
 
 
 def create(session: Session, *, username: str, password: str | None = None,
-           display_name: str = "", time_zone: str = "UTC", locale: str = "en") -> User:
-    """Create a user; the password, if any, is stored as an argon2 hash."""
+           display_name: str = "", time_zone: str = "UTC", locale: str = "en",
+           phone_region: str | None = None) -> User:
+    """Create a user; the password, if any, is stored as an argon2 hash. The phone region
+    is the system locale's territory unless given."""
     if not _USERNAME.match(username):
         raise InvalidInput(f"malformed user name '{username}' (letters, digits, _ . @ -)")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -60,16 +62,28 @@ def create(session: Session, *, username: str, password: str | None = None,
     if password is not None and len(password) < 8:
         raise InvalidInput("password must have at least 8 characters")
     parsing.bounded(display_name, what="display name", limit=parsing.MAX_LABEL)
+    region = parsing.phone_region(phone_region) if phone_region is not None \
+        else parsing.local_phone_region()
     user = User(
         username=username,
         display_name=display_name or username,
         password_hash=hash_password(password) if password else None,
         time_zone=time_zone,
         locale=locale,
+        phone_region=region,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def phone_region(session: Session, *, owner_id: int) -> str:
+    """Where the owner's phone numbers without a '+' are read: the stored region, else the
+    system locale's territory, else US."""
+    user = session.get(User, owner_id)
+    if user is None:
+        raise NotFound(f"no user with id {owner_id}")
+    return user.phone_region or parsing.local_phone_region()
 
 
 def find_cli_user(session: Session, *, username: str | None) -> User | None:

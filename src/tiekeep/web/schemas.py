@@ -444,6 +444,9 @@ class UserPublic(BaseModel):
     display_name: str
     locale: str = Field(description="en, ru, or empty to follow the browser")
     time_zone: str
+    phone_region: str | None = Field(
+        description="where numbers without a '+' are read, e.g. DE; null: not set, the "
+                    "server's locale decides (else US)")
     has_password: bool
 
 
@@ -451,6 +454,8 @@ class PreferencesUpdate(Strict):
     locale: Literal["en", "ru", ""] | None = None
     time_zone: Zone | None = None
     display_name: Annotated[str, Field(max_length=200)] | None = None
+    phone_region: Annotated[str, Field(max_length=2, description=(
+        "a country code such as DE or US; empty to unset"))] | None = None
 
 
 class PasswordChange(Strict):

@@ -17,7 +17,8 @@ router = APIRouter(prefix="/me", tags=["account"])
 def user_dict(user: User) -> dict[str, Any]:
     return {"id": user.id, "username": user.username,
             "display_name": user.display_name or user.username, "locale": user.locale or "",
-            "time_zone": user.time_zone, "has_password": bool(user.password_hash)}
+            "time_zone": user.time_zone, "phone_region": user.phone_region,
+            "has_password": bool(user.password_hash)}
 
 
 def calendar_url(request: Request, token: str | None) -> str | None:
@@ -36,10 +37,11 @@ def get_me(user: CurrentUser, session: ReadSession) -> dict[str, Any]:
 @router.patch("", response_model=schemas.UserPublic)
 def update_me(body: schemas.PreferencesUpdate, user: CurrentUser,
               session: WriteSession) -> dict[str, Any]:
-    """Change language ('' follows the browser), time zone or shown name."""
+    """Change language ('' follows the browser), time zone, shown name or phone region
+    ('' unsets it)."""
     return user_dict(accounts.update_preferences(
         session, user_id=user.id, locale=body.locale, time_zone=body.time_zone,
-        display_name=body.display_name))
+        display_name=body.display_name, phone_region=body.phone_region))
 
 
 @router.put("/password", status_code=204)

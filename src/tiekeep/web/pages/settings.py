@@ -1,4 +1,5 @@
-"""Settings: language, time zone, shown name, password, and the calendar URL (with revoke)."""
+"""Settings: language, time zone, shown name, phone region, password, and the calendar URL
+(with revoke)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from tiekeep.services import accounts
+from tiekeep.services import accounts, parsing
 from tiekeep.web import i18n, security
 from tiekeep.web.api.me import calendar_url, user_dict
 from tiekeep.web.deps import CurrentUser, ReadSession, StateDep, WriteSession
@@ -26,9 +27,13 @@ def settings_page(request: Request, user: CurrentUser, session: ReadSession) -> 
     account = accounts.get_user(session, user_id=user.id)
     from zoneinfo import available_timezones
 
+    import phonenumbers
+
     return render(request, "settings.html", {
         "account": user_dict(account), "locales": i18n.SUPPORTED,
         "zones": sorted(available_timezones()),
+        "regions": sorted(phonenumbers.SUPPORTED_REGIONS),
+        "default_region": parsing.local_phone_region(),
         "calendar_url": calendar_url(request, account.calendar_token),
         "json_twin": request.url_for("get_me")}, user=user)
 
@@ -37,10 +42,13 @@ def settings_page(request: Request, user: CurrentUser, session: ReadSession) -> 
 def settings_save(request: Request, user: CurrentUser, session: WriteSession,
                   locale: Annotated[str, Form(max_length=5)] = "",
                   time_zone: Annotated[str, Form(max_length=64)] = "UTC",
-                  display_name: Annotated[str, Form(max_length=200)] = "") -> Response:
-    """Save language, time zone and name; the next page shows in the chosen language."""
+                  display_name: Annotated[str, Form(max_length=200)] = "",
+                  phone_region: Annotated[str, Form(max_length=2)] = "") -> Response:
+    """Save language, time zone, name and phone region (empty: not set); the next page shows
+    in the chosen language."""
     account = accounts.update_preferences(session, user_id=user.id, locale=locale,
-                                          time_zone=time_zone, display_name=display_name)
+                                          time_zone=time_zone, display_name=display_name,
+                                          phone_region=phone_region)
     locale_now = i18n.negotiate(account.locale, request.headers.get("accept-language"),
                                 "en")
     catalog = request.app.state.tiekeep.translations[locale_now]
