@@ -7,6 +7,8 @@ Expected numbers worked out from the numbering plans: in Germany "030 1234567" i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +16,7 @@ from tests import factories
 from tiekeep.core.db import Database
 from tiekeep.core.models import User
 from tiekeep.errors import InvalidInput
-from tiekeep.services import accounts, contacts, parsing, users
+from tiekeep.services import accounts, contacts, importing, parsing, users
 
 UNKNOWN_XX = "unknown phone region 'XX' (expected a country code such as DE or US)"
 
@@ -112,3 +114,22 @@ def test_added_phones_are_read_in_the_owners_region(db: Database) -> None:
     with db.reading() as s:
         phones = contacts.to_dict(contacts.get(s, owner_id=hans, contact_id=anna))["phones"]
     assert phones == ["+49301234567", "+79161234567"]
+
+
+def test_imported_numbers_are_read_in_the_owners_region(db: Database, tmp_path: Path) -> None:
+    card = tmp_path / "berlin.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Berg\r\nTEL;TYPE=CELL:030 1234567\r\n"
+                    "TEL;TYPE=WORK:+1 650 253 0000\r\nEND:VCARD\r\n", encoding="utf-8")
+    with db.transaction() as s:
+        hans = users.create(s, username="hans", phone_region="DE").id
+        olga = users.create(s, username="olga", phone_region="RU").id
+    for owner in (hans, olga):
+        with db.transaction() as s:
+            importing.run(s, owner_id=owner, kind="vcard", path=card)
+    with db.reading() as s:
+        found = {owner: contacts.to_dict(contacts.list(s, owner_id=owner)[0])["phones"]
+                 for owner in (hans, olga)}
+    # The same card: a Berlin number for Hans (the trunk 0 dropped after +49); for Olga the
+    # ten digits stay a national number behind +7 (Russia's trunk prefix is 8, not 0).
+    assert found[hans] == ["+49301234567", "+16502530000"]
+    assert found[olga] == ["+70301234567", "+16502530000"]

@@ -39,6 +39,7 @@ from tiekeep.services import (
     import_merge,
     interactions,
     parsing,
+    users,
 )
 from tiekeep.services.import_merge import MAX_PHOTO, clip, clip_text, storable
 
@@ -185,6 +186,8 @@ class _Importer:
         self.my_emails = {e.strip().lower() for e in my_emails}
         self.rules = rules or interactions.QualifyingRules()
         self.index = identity.Index.load(session, owner_id=owner_id)
+        # Numbers written without '+' are read in the owner's country.
+        self.phone_region = users.phone_region(session, owner_id=owner_id)
         self.deleted_sources = set(session.scalars(
             select(ContactSource.key).join(Contact, Contact.id == ContactSource.contact_id)
             .where(ContactSource.owner_id == owner_id, ContactSource.source == source,
@@ -264,7 +267,7 @@ class _Importer:
         phones: list[str] = []
         for raw in map(storable, record.phones):
             try:
-                phones.append(parsing.phone(raw))
+                phones.append(parsing.phone(raw, self.phone_region))
             except InvalidInput:
                 self.note(record.where, f"phone '{raw[:40]}' is not a phone number; left out")
         urls = [(clip(kind, 40) or "website", storable(url).strip()[:1000])
@@ -410,7 +413,7 @@ class _Importer:
             return None
         if ref.phone:
             try:
-                phone = parsing.phone(storable(ref.phone))
+                phone = parsing.phone(storable(ref.phone), self.phone_region)
             except InvalidInput:
                 phone = None
         url = clip(ref.url, 1000)
