@@ -19,12 +19,11 @@ The text is UTF-8 when the whole file is, else cp1252, as ``decode_bytes`` decid
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
 import warnings
 from array import array
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,14 +35,20 @@ from icalendar.cal.component import Component
 from icalendar.parser.content_line import Contentline
 from icalendar.parser.ical.component import ComponentIcalParser
 from icalendar.parser.parameter import Parameters
-from icalendar.prop import vBroken, vDDDLists, vRecur
 from icalendar.timezone import tzp
 
+from tiekeep.adapters._ical_lines import (
+    Line,
+    file_codec,
+    line_structure,
+    physical_lines,
+    split_line,
+    unfolded,
+)
+from tiekeep.adapters._ical_repair import repair
 from tiekeep.adapters._support import reject, sniff_binary
 from tiekeep.errors import ImportRejected
 
-_DATE_WITH_Z = re.compile(r"^(\d{8})Z$")
-_BOM = b"\xef\xbb\xbf"
 _BARE_COMPONENTS = {"BEGIN:VEVENT", "BEGIN:VTODO", "BEGIN:VJOURNAL"}
 # A property name as icalendar reads it, when nothing before the first ':' or ';' is unusual.
 _NAME = re.compile(r"[A-Za-z0-9-]+(?=[:;])")
@@ -62,110 +67,8 @@ SERIES_PROPERTIES = frozenset((
 _SHARED = frozenset(("ATTENDEE", "ORGANIZER", "SUMMARY", "LOCATION", "STATUS", "TRANSP",
                      "SEQUENCE"))
 _VALUES: dict[str, tuple[str, Any]] = {}
+_VALUES_KEPT = 4096
 _FACTORY = ComponentFactory()
-
-Line = tuple[int, int, str]  # (line number, byte offset of that line, unfolded text)
-
-
-# -- reading lines ---------------------------------------------------------------------------
-
-def _codec(file: IO[bytes]) -> tuple[str, str]:
-    """UTF-8 when the whole file decodes as UTF-8, else cp1252 (undefined bytes replaced)."""
-    file.seek(0)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        while chunk := file.read(1 << 20):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252", "replace"
-    finally:
-        file.seek(0)
-    return "utf-8", "strict"
-
-
-def _physical(file: IO[bytes], offset: int, codec: tuple[str, str]) -> Iterator[tuple[int, str]]:
-    """(byte offset, text) of each physical line from ``offset``; CR, LF and CRLF end one."""
-    file.seek(offset)
-    name, errors = codec
-    for raw in file:
-        start = offset
-        offset += len(raw)
-        if start == 0 and raw.startswith(_BOM):
-            raw = raw[3:]
-            start = 3
-        if raw.endswith(b"\n"):
-            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
-        if b"\r" not in raw:
-            yield start, raw.decode(name, errors)
-            continue
-        for piece in raw.split(b"\r"):
-            yield start, piece.decode(name, errors)
-            start += len(piece) + 1
-
-
-def _unfolded(physical: Iterator[tuple[int, str]], number: int) -> Iterator[Line]:
-    """Content lines, each with the number and offset of the physical line it starts on."""
-    current: list[str] = []
-    first = (0, 0)
-    for offset, text in physical:
-        if text[:1] in (" ", "\t") and current:
-            current.append(text[1:])
-        elif text:
-            if current:
-                yield first[0], first[1], "".join(current)
-            current = [text]
-            first = (number, offset)
-        number += 1
-    if current:
-        yield first[0], first[1], "".join(current)
-
-
-_PARTS: dict[str, tuple[str, Parameters, str]] = {}
-_PARTS_KEPT = 4096
-
-
-def _parts(text: str) -> tuple[str, Parameters, str]:
-    """``Contentline.parts``, remembered: attendees, organizers and BEGIN lines repeat a lot.
-
-    Splitting a line is most of icalendar's parsing time. Each caller gets its own copy of the
-    parameters, which the parsed value keeps.
-    """
-    found = _PARTS.get(text)
-    if found is None:
-        found = Contentline(text).parts()
-        if len(_PARTS) >= _PARTS_KEPT:
-            _PARTS.clear()
-        _PARTS[text] = found
-    name, params, value = found
-    return name, _copy(params), value
-
-
-def _copy(params: Parameters) -> Parameters:
-    """A copy of parsed parameters, whose keys are upper case already.
-
-    ``Parameters.copy`` upper-cases every key again, which costs more than splitting the line.
-    """
-    copy = Parameters()
-    for key, value in params.items():
-        OrderedDict.__setitem__(copy, key, value)
-    return copy
-
-
-def _structure(text: str) -> tuple[str, str] | None:
-    """("BEGIN" or "END", component name) when icalendar reads the line as one, else None."""
-    head = text[:1]
-    if head not in "BbEe" and not head.isspace():
-        return None
-    name = text.split(":", 1)[0].split(";", 1)[0]
-    if "".join(name.split()).upper() not in ("BEGIN", "END"):
-        return None
-    try:
-        name, _, value = _parts(text)
-    except ValueError:
-        return None
-    return name.upper(), value.upper()
-
 
 # -- the parser ------------------------------------------------------------------------------
 
@@ -186,7 +89,7 @@ class _Parser(ComponentIcalParser):
             return
         line = Contentline(text)
         try:
-            name, params, vals = _parts(text)
+            name, params, vals = split_line(text)
         except ValueError as error:
             self.handle_line_parse_error(error)
             return
@@ -203,7 +106,7 @@ class _Parser(ComponentIcalParser):
             self.handle_property(name, params, vals, line)
             if len(component.errors) == errors:
                 value = component[name]
-                if len(_VALUES) >= _PARTS_KEPT:
+                if len(_VALUES) >= _VALUES_KEPT:
                     _VALUES.clear()
                 _VALUES[text] = (name, value[-1] if isinstance(value, list) else value)
 
@@ -250,7 +153,7 @@ class _Scan(_Parser):
         """Take one content line: validate it, or note what matters of an event's property."""
         self.number, self.offset = number, offset
         top = self._stack[-1] if self._stack else None
-        if top is None or top.name != "VEVENT" or _structure(text) is not None:
+        if top is None or top.name != "VEVENT" or line_structure(text) is not None:
             self.feed(text)
             return
         # A VEVENT tolerates any broken line or value, so its properties need no check here,
@@ -345,7 +248,7 @@ class CalendarFile:
             raise reject(path, None, f"cannot read the file ({error.strerror})") from None
         try:
             self._check_kind()
-            self.codec = _codec(self.file)
+            self.codec = file_codec(self.file)
             self._scan()
         except BaseException:
             self.file.close()
@@ -374,7 +277,7 @@ class CalendarFile:
 
     def lines(self) -> Iterator[Line]:
         """Every content line; a lone VEVENT (as some tools save one) inside a VCALENDAR."""
-        lines = _unfolded(_physical(self.file, 0, self.codec), 1)
+        lines = unfolded(physical_lines(self.file, 0, self.codec), 1)
         first = next(lines, None)
         if first is None:
             raise reject(self.path, None, "the file is empty")
@@ -446,7 +349,7 @@ class CalendarFile:
         """The VEVENT with this ordinal, read from where it is in the file."""
         if self.other is None:
             self.other = self.path.open("rb")  # the second read goes on with self.file
-        lines = _unfolded(_physical(self.other, self.offsets[ordinal], self.codec),
+        lines = unfolded(physical_lines(self.other, self.offsets[ordinal], self.codec),
                           self.numbers[ordinal])
         return self.parse(list(_component_lines(lines, self.needed)))
 
@@ -457,7 +360,7 @@ def _component_lines(lines: Iterator[Line], needed: frozenset[str]
     depth = 0
     names: list[str] = []
     for number, _, text in lines:
-        structure = _structure(text)
+        structure = line_structure(text)
         if structure is None:
             if names and names[-1] == "VEVENT":
                 match = _NAME.match(text)
@@ -507,7 +410,7 @@ class _Chunks:
         ordinal = 0
         chunk: _Chunk | None = None
         for number, _, text in self.source.lines():
-            structure = _structure(text)
+            structure = line_structure(text)
             if structure is None:
                 if chunk is None:
                     continue  # a VCALENDAR's own properties were read by the scan
@@ -609,64 +512,3 @@ def series_key(event: Any) -> str:
 def _describe(error: Exception) -> str:
     message = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return f"malformed iCalendar data ({message or type(error).__name__})"
-
-
-# -- repairs ---------------------------------------------------------------------------------
-
-def repair(event: Any) -> str | None:
-    """Mend the broken properties exporters write; a reason when the event is unusable."""
-    for name in {name for name, _ in getattr(event, "errors", ())}:
-        if name is None or name not in event:
-            continue
-        values = event[name] if isinstance(event[name], list) else [event[name]]
-        if not any(isinstance(v, vBroken) for v in values):
-            continue
-        mended: list[Any] = []
-        for value in values:
-            if not isinstance(value, vBroken):
-                mended.append(value)
-                continue
-            fixed = _mend(name, value)
-            if fixed is _UNUSABLE:
-                return f"unreadable {name} '{str(value)[:60]}'"
-            if fixed is not None:
-                mended.append(fixed)
-        del event[name]
-        for value in mended:
-            event.add(name, value, encode=False)
-    return None
-
-
-_UNUSABLE = object()
-
-
-def _mend(name: str, value: vBroken) -> Any:
-    """The repaired value; None to drop it; _UNUSABLE when the event cannot be used."""
-    raw = str(value).strip()
-    params: Any = getattr(value, "params", Parameters())
-    if name == "RRULE":
-        # Exchange CDO writes "BYDAY=MO, TU"; spaces are never meaningful in a rule.
-        try:
-            rule = vRecur(vRecur.from_ical(raw.replace(" ", "")))
-        except (ValueError, TypeError):
-            return _UNUSABLE
-        rule.params = params
-        return rule
-    if name in ("EXDATE", "RDATE"):
-        if not raw:
-            return None  # Google writes an empty EXDATE; it excludes nothing
-        # "20131210Z": a date cannot be in UTC; the Z is noise.
-        items = [_DATE_WITH_Z.sub(r"\1", item.strip()) for item in raw.split(",")]
-        try:
-            dates = vDDDLists(vDDDLists.from_ical(",".join(items), params.get("TZID")))
-        except (ValueError, TypeError):
-            return _UNUSABLE
-        dates.params = params
-        return dates
-    if name in ("DTEND", "DURATION"):
-        return None  # the length is unknown, the meeting still happened
-    if name in ("DTSTART", "RECURRENCE-ID"):
-        return _UNUSABLE
-    return value  # a broken text-like property still reads as its raw text
-
-
