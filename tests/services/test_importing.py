@@ -301,6 +301,24 @@ def test_interactions_link_replies_even_out_of_order(db: Database, owner_id: int
     assert counts(run(db, owner_id, records)) == (0, 0, 0, 4, 0, 0)
 
 
+def test_participants_are_found_by_name_and_topic(db: Database, owner_id: int) -> None:
+    """A participant's search document is written once, at the end: with the topics of its
+    interactions, and with its name when they have none."""
+    boris = PersonRef(name="Boris Sokolov", email="boris@example.com")
+    run(db, owner_id, [message("m1", "2025-01-01 09:00", "them"),
+                       message("m2", "2025-01-02 09:00", "them", topics=[],
+                               participants=[boris])])
+    with db.reading() as s:
+        anna = contacts.resolve(s, owner_id=owner_id, ref="anna@example.com")
+        found = contacts.resolve(s, owner_id=owner_id, ref="boris@example.com")
+        assert [c.id for c in contacts.search_contacts(s, owner_id=owner_id,
+                                                        query="roadmap")] == [anna.id]
+        assert [c.id for c in contacts.search_contacts(s, owner_id=owner_id,
+                                                        query="Sokolov")] == [found.id]
+        assert [c.id for c in contacts.search_contacts(s, owner_id=owner_id,
+                                                        query="Petrova")] == [anna.id]
+
+
 def test_a_reply_to_an_earlier_import_is_linked(db: Database, owner_id: int) -> None:
     run(db, owner_id, [message("m1", "2025-01-01 09:00", "them")])
     run(db, owner_id, [message("m2", "2025-01-02 09:00", "me", reply_to="m1")])

@@ -44,6 +44,8 @@ class NewContact:
     tags: list[tuple[int, str]] = field(default_factory=list)  # (tag id, name)
     role: dict[str, Any] | None = None
     key: str | None = None
+    # A participant's search document is written once, at the end, with its topics.
+    document_later: bool = False
 
     def search_body(self) -> str:
         """The search document, from the same fields contacts.document_body reads."""
@@ -83,7 +85,8 @@ class Batch:
         # Replies whose parent has not been seen yet, by the parent's key.
         self.waiting: dict[str, list[int]] = {}
         self.touched: set[int] = set()
-        self.topics: set[int] = set()
+        # Contacts whose search documents are rebuilt at the end (new topics, or none yet).
+        self.rebuild: set[int] = set()
         self._next = -1
 
     def __len__(self) -> int:
@@ -159,7 +162,10 @@ class Batch:
                 "owner_id": self.owner_id, "contact_id": cid, "actor": self.actor or "",
                 "action": "create", "changes": {"name": new.values["display_name"],
                                                 "source": self.source}})
-            documents.append(search.Document(cid, self.owner_id, new.search_body()))
+            if new.document_later:
+                self.rebuild.add(cid)
+            else:
+                documents.append(search.Document(cid, self.owner_id, new.search_body()))
         for model, rows in children.items():
             self._rows(model, rows)
         search.write_documents(self.session, documents)
@@ -181,7 +187,7 @@ class Batch:
             people += [{"interaction_id": iid, "contact_id": c} for c in real]
             self.touched.update(real)
             if new.values.get("topics"):
-                self.topics.update(real)
+                self.rebuild.update(real)
             for reply_id in self.waiting.pop(new.values["source_key"], []):
                 replies.append({"id": reply_id, "reply_to_id": iid})
             if new.parent:

@@ -323,7 +323,8 @@ class _Importer:
         return contacts.get(self.session, owner_id=self.owner_id, contact_id=contact_id)
 
     def create(self, record: ContactRecord, name: str, emails: list[str], phones: list[str],
-               urls: list[tuple[str, str]], key: str | None) -> int:
+               urls: list[tuple[str, str]], key: str | None, *,
+               participant: bool = False) -> int:
         """Queue a new contact; returns its stand-in id until the batch is written."""
         photo = record.photo if record.photo and len(record.photo) <= MAX_PHOTO else None
         new = import_batch.NewContact(
@@ -338,7 +339,8 @@ class _Importer:
                 "horizon": "long_term", "photo": photo,
                 "photo_type": clip(record.photo_type, 64) if photo else None,
             },
-            emails=emails, phones=phones, urls=urls, tags=self.tag_ids(record.tags), key=key)
+            emails=emails, phones=phones, urls=urls, tags=self.tag_ids(record.tags), key=key,
+            document_later=participant)
         if record.organization or record.title or record.department:
             new.role = {"title": clip(record.title, 300),
                         "department": clip(record.department, 300),
@@ -431,7 +433,7 @@ class _Importer:
                                  urls=[u for _, u in urls], source=self.source, source_key=key)
         if match.contact_id is None:
             record = ContactRecord(name=name, source_key=key, where=where)
-            placeholder = self.create(record, name, emails, phones, urls, key)
+            placeholder = self.create(record, name, emails, phones, urls, key, participant=True)
             self.summary.created += 1
             self.report(where, name, placeholder, match.possible)
             return placeholder
@@ -515,7 +517,7 @@ class _Importer:
             interactions.refresh_last_contact(self.session, owner_id=self.owner_id,
                                               contact_ids=sorted(self.batch.touched),
                                               rules=self.rules)
-        topics = sorted(self.batch.topics)
-        for start in range(0, len(topics), REINDEX_BATCH):
+        rebuild = sorted(self.batch.rebuild)
+        for start in range(0, len(rebuild), REINDEX_BATCH):
             contacts.reindex(self.session, owner_id=self.owner_id,
-                             contact_ids=topics[start:start + REINDEX_BATCH])
+                             contact_ids=rebuild[start:start + REINDEX_BATCH])
