@@ -241,7 +241,7 @@ class Index:
 
     def similar(self, name: str, key: str | None = None) -> list[Candidate]:
         """Contacts whose names are close to this one (never a match, only possible)."""
-        from rapidfuzz import fuzz
+        from rapidfuzz import fuzz, process
 
         key = name_key(name) if key is None else key
         if not key:
@@ -251,11 +251,15 @@ class Index:
             members = self.blocks.get(block, [])
             if len(members) <= MAX_BLOCK:  # a name that common says nothing by closeness
                 pool.update(members)
+        ids = list(pool)
+        # Scored in one call: a common block holds hundreds of names.
+        close = process.extract(key, [self.keys_of.get(cid, "") for cid in ids],
+                                scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD,
+                                limit=None)
         found = []
-        for cid in pool:
-            other = self.keys_of.get(cid, "")
-            score = fuzz.token_sort_ratio(key, other)
-            if score >= FUZZY_THRESHOLD and other != key:
+        for other, score, position in close:
+            cid = ids[position]
+            if other != key:
                 found.append(Candidate(cid, self.display.get(cid, ""), score * 0.9,
                                        [f"similar names '{name}' ~ '{self.display.get(cid)}' "
                                         f"({score:.0f}%)"]))
