@@ -11,27 +11,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from tests.core.revisions import at_revision
 from tiekeep.core import schema
-from tiekeep.core.db import Database, make_engine, normalize_url
+from tiekeep.core.db import Database
 from tiekeep.core.models import Contact, Interaction, InteractionParticipant, User
 from tiekeep.services import contacts, interactions
 
 NOW = datetime(2026, 3, 1, 9, 30, 15, 250_000, tzinfo=UTC)
-
-
-def _at_revision_0001(url: str) -> Database:
-    """The database at this URL brought to revision 0001 (created, or downgraded)."""
-    from alembic import command
-
-    db = Database(make_engine(normalize_url(url)))
-    current = schema.current_revision(db)
-    with db.engine.begin() as connection:
-        config = schema._alembic_config(connection)
-        if current is None:
-            command.upgrade(config, "0001")  # type: ignore[arg-type]
-        elif current != "0001":
-            command.downgrade(config, "0001")  # type: ignore[arg-type]
-    return db
 
 
 def _log(session: Session, owner_id: int, ids: list[int], at: datetime) -> int:
@@ -59,7 +45,7 @@ def _truth(db: Database) -> dict[tuple[int, int], datetime]:
 
 
 def test_old_database_is_backfilled_on_open(db_url: str) -> None:
-    old = _at_revision_0001(db_url)
+    old = at_revision(db_url, "0001")
     try:
         assert "occurred_at" not in {c["name"] for c in inspect(old.engine).get_columns(
             "interaction_participants")}

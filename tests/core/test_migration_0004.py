@@ -4,25 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import insert, inspect, select
 
+from tests.core.revisions import at_revision
 from tiekeep.core import schema
-from tiekeep.core.db import Database, make_engine, normalize_url
+from tiekeep.core.db import Database
 from tiekeep.core.models import User
 from tiekeep.services import accounts, contacts, users
-
-
-def _at_revision_0003(url: str) -> Database:
-    """The database at this URL brought to revision 0003 (created, or downgraded)."""
-    from alembic import command
-
-    db = Database(make_engine(normalize_url(url)))
-    current = schema.current_revision(db)
-    with db.engine.begin() as connection:
-        config = schema._alembic_config(connection)
-        if current is None:
-            command.upgrade(config, "0003")  # type: ignore[arg-type]
-        elif current != "0003":
-            command.downgrade(config, "0003")  # type: ignore[arg-type]
-    return db
 
 
 def _columns(db: Database) -> set[str]:
@@ -30,7 +16,7 @@ def _columns(db: Database) -> set[str]:
 
 
 def test_existing_users_get_no_region_and_read_numbers_in_the_default(db_url: str) -> None:
-    old = _at_revision_0003(db_url)
+    old = at_revision(db_url, "0003")
     try:
         assert "phone_region" not in _columns(old)
         with old.transaction() as s:
@@ -55,7 +41,7 @@ def test_existing_users_get_no_region_and_read_numbers_in_the_default(db_url: st
     finally:
         db.dispose()
 
-    downgraded = _at_revision_0003(db_url)
+    downgraded = at_revision(db_url, "0003")
     try:
         assert "phone_region" not in _columns(downgraded)
         with downgraded.reading() as s:
