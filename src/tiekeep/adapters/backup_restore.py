@@ -16,11 +16,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from tiekeep.core.db import reserve_ids
+from tiekeep.core.db import insert_rows, insert_with_ids
 from tiekeep.core.models import (
     AuditEntry,
     Contact,
@@ -187,24 +187,13 @@ class _Restore:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
             raise self.file.error(f"the backup is inconsistent near here ({reason})") from None
 
-    def ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert rows (all with the same keys); returns their new ids in the rows' order."""
-        ids = reserve_ids(self.session, model, len(rows))
-        self.rows(model, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
-        return ids
-
-    def rows(self, model: Any, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            # The table, not the mapped class: the ORM's bulk path prepares every row again.
-            self.session.execute(insert(model.__table__), rows)
-
     # --- sections --------------------------------------------------------------------------
 
     def write_tags(self, items: list[dict[str, Any]]) -> None:
         names = [str(i["name"]) for i in items]
-        for name, new in zip(names, self.ids(Tag, [{"owner_id": self.owner_id, "name": n}
-                                                  for n in names]), strict=True):
-            self.tags[name] = new
+        ids = insert_with_ids(self.session, Tag,
+                              [{"owner_id": self.owner_id, "name": n} for n in names])
+        self.tags.update(zip(names, ids, strict=True))
 
     def write_contacts(self, items: list[dict[str, Any]]) -> None:
         base = len(self.contacts)
@@ -236,7 +225,7 @@ class _Restore:
                 "created_at": _moment(item["created_at"]),
                 "updated_at": _moment(item["updated_at"]),
             })
-        new_ids = self.ids(Contact, rows)
+        new_ids = insert_with_ids(self.session, Contact, rows)
         self.contacts.extend(new_ids)
         children: dict[Any, list[dict[str, Any]]] = {m: [] for m in (
             ContactEmail, ContactPhone, ContactUrl, ContactTag, ContactSource, Role, PlanItem,
@@ -268,13 +257,13 @@ class _Restore:
                                        "changed_at": _moment(t["changed_at"]),
                                        "note": t["note"]} for t in item["trust_history"]]
         for model, rows_of in children.items():
-            self.rows(model, rows_of)
+            insert_rows(self.session, model, rows_of)
 
     def write_links(self, items: list[dict[str, Any]]) -> None:
-        self.rows(ContactLink, [{"owner_id": self.owner_id, "a_id": self.contact(i["a"]),
-                                 "b_id": self.contact(i["b"]), "kind": i["kind"],
-                                 "source": i["source"], "created_at": _moment(i["created_at"])}
-                                for i in items])
+        insert_rows(self.session, ContactLink, [{
+            "owner_id": self.owner_id, "a_id": self.contact(i["a"]), "b_id": self.contact(i["b"]),
+            "kind": i["kind"], "source": i["source"], "created_at": _moment(i["created_at"])}
+            for i in items])
 
     def write_interactions(self, items: list[dict[str, Any]]) -> None:
         base = len(self.interactions)
@@ -295,7 +284,7 @@ class _Restore:
                 "created_at": _moment(item["created_at"]),
                 "updated_at": _moment(item["updated_at"]),
             })
-        new_ids = self.ids(Interaction, rows)
+        new_ids = insert_with_ids(self.session, Interaction, rows)
         self.interactions.extend(new_ids)
         people = []
         for iid, item in zip(new_ids, items, strict=True):
@@ -303,10 +292,10 @@ class _Restore:
                 self.later_reply.append((iid, item["reply_to"], _moment(item["updated_at"])))
             people += [{"interaction_id": iid, "contact_id": self.contact(ref)}
                        for ref in item["participants"]]
-        self.rows(InteractionParticipant, people)
+        insert_rows(self.session, InteractionParticipant, people)
 
     def write_values(self, items: list[dict[str, Any]]) -> None:
-        self.rows(ValueExchange, [{
+        insert_rows(self.session, ValueExchange, [{
             "owner_id": self.owner_id, "contact_id": self.contact(i["contact"]),
             "interaction_id": self.interaction(i["interaction"]), "direction": i["direction"],
             "kind": i["kind"], "category": i["category"], "description": i["description"],
@@ -314,7 +303,7 @@ class _Restore:
             for i in items])
 
     def write_followups(self, items: list[dict[str, Any]]) -> None:
-        self.rows(FollowUp, [{
+        insert_rows(self.session, FollowUp, [{
             "owner_id": self.owner_id, "contact_id": self.contact(i["contact"]),
             "interaction_id": self.interaction(i["interaction"]), "text": i["text"],
             "due": _day(i["due"]), "done_at": _moment(i["done_at"]),
@@ -322,31 +311,30 @@ class _Restore:
             for i in items])
 
     def write_resources(self, items: list[dict[str, Any]]) -> None:
-        new_ids = self.ids(Resource, [{
+        new_ids = insert_with_ids(self.session, Resource, [{
             "owner_id": self.owner_id, "title": i["title"], "url": i["url"],
             "topics": i["topics"], "notes": i["notes"], "created_at": _moment(i["created_at"]),
             "updated_at": _moment(i["updated_at"])} for i in items])
-        self.rows(ResourceShare, [{"resource_id": rid, "contact_id": self.contact(ref),
-                                   "shared_at": _moment(at)}
-                                  for rid, i in zip(new_ids, items, strict=True)
-                                  for ref, at in i["shares"]])
+        insert_rows(self.session, ResourceShare, [
+            {"resource_id": rid, "contact_id": self.contact(ref), "shared_at": _moment(at)}
+            for rid, i in zip(new_ids, items, strict=True) for ref, at in i["shares"]])
 
     def write_goals(self, items: list[dict[str, Any]]) -> None:
-        self.rows(Goal, [{
+        insert_rows(self.session, Goal, [{
             "owner_id": self.owner_id, "description": i["description"], "metric": i["metric"],
             "comparator": i["comparator"], "target": i["target"], "period": i["period"],
             "scope": i["scope"], "created_at": _moment(i["created_at"]),
             "updated_at": _moment(i["updated_at"])} for i in items])
 
     def write_reminders(self, items: list[dict[str, Any]]) -> None:
-        self.rows(ReminderState, [{
+        insert_rows(self.session, ReminderState, [{
             "owner_id": self.owner_id, "contact_id": self.contact(i["contact"]),
             "kind": i["kind"], "key": i["key"], "snoozed_until": _day(i["snoozed_until"]),
             "dismissed_at": _moment(i["dismissed_at"]),
             "dismissed_until": _day(i["dismissed_until"])} for i in items])
 
     def write_audit(self, items: list[dict[str, Any]]) -> None:
-        self.rows(AuditEntry, [{
+        insert_rows(self.session, AuditEntry, [{
             "owner_id": self.owner_id, "contact_id": self.contact(i["contact"]),
             "actor": i["actor"], "action": i["action"], "changes": i["changes"],
             "at": _moment(i["at"])} for i in items])

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -110,6 +110,20 @@ def reserve_ids(session: Session, model: Any, count: int) -> list[int]:
     # someone's id).
     start = (session.scalar(select(func.max(model.id))) or 0) + 1
     return list(range(start, start + count))
+
+
+def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys) in one statement, as plain table rows."""
+    if rows:
+        # The table, not the mapped class: the ORM's bulk path prepares every row again.
+        session.execute(insert(model.__table__), rows)
+
+
+def insert_with_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows (all with the same keys); returns their new ids in the rows' order."""
+    ids = reserve_ids(session, model, len(rows))
+    insert_rows(session, model, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    return ids
 
 
 class Database:

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tiekeep.core import search
-from tiekeep.core.db import reserve_ids
+from tiekeep.core.db import insert_rows, insert_with_ids, reserve_ids
 from tiekeep.core.models import (
     AuditEntry,
     Contact,
@@ -115,18 +115,6 @@ class Batch:
                     Interaction.source_key.in_(keys[start:start + 500]))))
         return found
 
-    def _insert_ids(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert rows (all with the same keys); returns their new ids in the rows' order."""
-        ids = reserve_ids(self.session, model, len(rows))
-        self._rows(model, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
-        return ids
-
-    def _rows(self, model: Any, rows: list[dict[str, Any]]) -> None:
-        """Insert rows (all with the same keys) in one statement, as plain table rows."""
-        if rows:
-            # The table, not the mapped class: the ORM's bulk path prepares every row again.
-            self.session.execute(insert(model.__table__), rows)
-
     def write(self) -> int:
         """Insert the batch: ORM changes first, then contacts, then interactions.
 
@@ -140,8 +128,8 @@ class Batch:
 
     def _write_contacts(self) -> None:
         items = list(self.pending.items())
-        ids = self._insert_ids(Contact, [{"owner_id": self.owner_id, **new.values}
-                                         for _, new in items])
+        ids = insert_with_ids(self.session, Contact,
+                              [{"owner_id": self.owner_id, **new.values} for _, new in items])
         children: dict[Any, list[dict[str, Any]]] = {
             m: [] for m in (ContactEmail, ContactPhone, ContactUrl, ContactTag, ContactSource,
                             Role, AuditEntry)}
@@ -167,7 +155,7 @@ class Batch:
             else:
                 documents.append(search.Document(cid, self.owner_id, new.search_body()))
         for model, rows in children.items():
-            self._rows(model, rows)
+            insert_rows(self.session, model, rows)
         search.write_documents(self.session, documents)
         self.pending.clear()
 
@@ -199,8 +187,8 @@ class Batch:
                 else:  # a later row of this insert: linked once it exists
                     replies.append({"id": iid, "reply_to_id": target})
             rows.append(row)
-        self._rows(Interaction, rows)
-        self._rows(InteractionParticipant, people)
+        insert_rows(self.session, Interaction, rows)
+        insert_rows(self.session, InteractionParticipant, people)
         if replies:
             self.session.execute(update(Interaction), replies)
         self.interactions.clear()
