@@ -23,20 +23,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import samples  # noqa: E402
-from common import DATA, ROOT  # noqa: E402
+from common import DATA, Sample, run_child  # noqa: E402
 
 MY_EMAILS = ["me@example.com", "me@x.com"]  # the generated files' "me"
 
@@ -83,25 +80,8 @@ FORMATS = {
 STREAMING = ("vcard", "ical", "mail")  # the imports whose memory must stay flat
 
 
-class Sample(NamedTuple):
-    wall: float  # seconds
-    cpu: float  # user + system seconds
-    rss: int  # peak, MiB
-
-
 def child(argv: list[str]) -> Sample:
-    """Wall and CPU seconds and peak RSS of one child process."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TIEKEEP_MY_EMAILS": ",".join(MY_EMAILS)}
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert process.stderr is not None
-    errors = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(argv[:6])} failed: {errors.decode()[-400:]}")
-    # ru_maxrss is in KiB on Linux
-    return Sample(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024)
+    return run_child(argv, env={"TIEKEEP_MY_EMAILS": ",".join(MY_EMAILS)})
 
 
 def measure(tasks: dict[str, Callable[[], list[str]]], runs: int,

@@ -12,35 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DATA, ROOT  # noqa: E402
+from bench_import import BARE  # noqa: E402
+from common import DATA, run_child  # noqa: E402
 from samples import make_mbox  # noqa: E402
 
 TARGET_RSS_MIB = 300
-
-
-def run(argv: list[str]) -> tuple[float, int, bytes]:
-    """Wall seconds, peak RSS in MiB and the output of one child process."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, env=env)
-        assert child.stdout is not None
-        output = child.stdout.read()
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            errors.seek(0)
-            raise SystemExit(f"{' '.join(argv[:6])} failed: {errors.read().decode()[-500:]}")
-    return elapsed, usage.ru_maxrss // 1024, output  # ru_maxrss is in KiB on Linux
 
 
 def main() -> None:
@@ -61,20 +43,19 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as folder:
             database = Path(folder) / "bench-mbox.db"
-            elapsed, rss, output = run([sys.executable, "-m", "tiekeep", "--db", str(database),
-                                        "import", "mail", str(mbox), "--json"])
-            summary = json.loads(output)
+            found = run_child([sys.executable, "-m", "tiekeep", "--db", str(database),
+                               "import", "mail", str(mbox), "--json"])
+            summary = json.loads(found.output)
+        elapsed, rss = found.wall, found.rss
         count = summary["interactions"] + summary["skipped"] + summary["unchanged"]
         verdict = "ok" if rss < TARGET_RSS_MIB else "MISSED"
         print(f"import mail {mbox.name}: {elapsed:.0f} s wall, {count / elapsed:,.0f} messages/s, "
               f"{summary['interactions']} interactions, {summary['created']} contacts, "
               f"peak RSS {rss} MiB (target < {TARGET_RSS_MIB}: {verdict})")
         if args.bare:
-            code = "import mailbox, sys\nprint(sum(1 for _ in mailbox.mbox(sys.argv[1], " \
-                   "create=False)))"
-            bare, bare_rss, _ = run([sys.executable, "-c", code, str(mbox)])
-            print(f"bare mailbox: {bare:.0f} s wall, peak RSS {bare_rss} MiB; "
-                  f"speed ratio {bare / elapsed:.2f}")
+            bare = run_child([sys.executable, "-c", BARE["mailbox"], str(mbox)])
+            print(f"bare mailbox: {bare.wall:.0f} s wall, peak RSS {bare.rss} MiB; "
+                  f"speed ratio {bare.wall / elapsed:.2f}")
     finally:
         if generated and not args.keep:
             mbox.unlink()

@@ -10,8 +10,10 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data"
@@ -62,6 +64,36 @@ def time_process(args: list[str], runs: int = 7, env: dict[str, str] | None = No
         if i >= warmup:
             samples.append(elapsed)
     return statistics.median(samples), samples
+
+
+class Sample(NamedTuple):
+    """What one child process took."""
+
+    wall: float  # seconds
+    cpu: float  # user + system seconds
+    rss: int  # peak, MiB
+    output: bytes = b""  # what it printed
+
+
+def run_child(argv: list[str], env: dict[str, str] | None = None) -> Sample:
+    """Run one child process with this checkout's sources; a failure stops the benchmark.
+
+    Peak RSS comes from ``os.wait4``'s resource usage of that very child.
+    """
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **(env or {})}
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors,
+                                   env=environment)
+        assert process.stdout is not None
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(argv[:6])} failed: {errors.read().decode()[-500:]}")
+    # ru_maxrss is in KiB on Linux
+    return Sample(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, output)
 
 
 def report(name: str, median: float, target: float | None = None, unit: str = "s") -> None:
