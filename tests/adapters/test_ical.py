@@ -396,3 +396,15 @@ def test_broken_vtimezone_of_a_known_zone_does_not_matter() -> None:
     # khal's sample: TZOFFSETFROM:+5328 in a Europe/Berlin definition; the system's zone wins.
     records = read(ICAL / "khal/invalid_tzoffset.ics")
     assert [s.reason for s in skips(records)] == ["no other attendees"]
+
+
+def test_a_broken_shared_property_in_a_known_zone_does_not_matter(tmp_path: Path) -> None:
+    # SEQUENCE is among the values the parser remembers per line; a broken one inside a
+    # VTIMEZONE of a known zone is dropped like any broken line there, not fatal.
+    zone = ("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nSEQUENCE:abc\r\nBEGIN:STANDARD\r\n"
+            "DTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+            "END:STANDARD\r\nEND:VTIMEZONE\r\n")
+    path = write_ics(tmp_path, "zone.ics", "UID:z1\nDTSTART;TZID=Europe/Berlin:20240110T100000\n"
+                     "ATTENDEE:mailto:anna@example.com", extra=zone)
+    (meeting,) = interactions(read(path))
+    assert meeting.occurred_at == datetime(2024, 1, 10, 9, 0, tzinfo=UTC)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 from collections import OrderedDict
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import IO
 
 from icalendar.parser.content_line import Contentline
@@ -69,24 +70,19 @@ def unfolded(physical: Iterator[tuple[int, str]], number: int) -> Iterator[Line]
         yield first[0], first[1], "".join(current)
 
 
-_PARTS: dict[str, tuple[str, Parameters, str]] = {}
-_PARTS_KEPT = 4096
-
-
 def split_line(text: str) -> tuple[str, Parameters, str]:
     """``Contentline.parts``, remembered: attendees, organizers and BEGIN lines repeat a lot.
 
     Splitting a line is most of icalendar's parsing time. Each caller gets its own copy of the
     parameters, which the parsed value keeps.
     """
-    found = _PARTS.get(text)
-    if found is None:
-        found = Contentline(text).parts()
-        if len(_PARTS) >= _PARTS_KEPT:
-            _PARTS.clear()
-        _PARTS[text] = found
-    name, params, value = found
+    name, params, value = _parts(text)
     return name, _copy(params), value
+
+
+@lru_cache(maxsize=4096)
+def _parts(text: str) -> tuple[str, Parameters, str]:
+    return Contentline(text).parts()  # type: ignore[no-any-return]
 
 
 def _copy(params: Parameters) -> Parameters:

@@ -14,7 +14,7 @@ series) in memory:
    seeking to their other parts, so that every series is still read whole, in the order of
    its first part.
 
-The text is UTF-8 when the whole file is, else cp1252, as ``decode_bytes`` decides.
+The text is UTF-8 when the whole file is, else cp1252 (``_ical_lines.file_codec``).
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ class _Parser(ComponentIcalParser):
         self._stack = []
         self._components = []
         self.number = 0
+        self.failed = False  # whether the last property's value could not be read
 
     def feed(self, text: str) -> None:
         """What icalendar's ``parse_content_lines`` does with one line."""
@@ -102,9 +103,9 @@ class _Parser(ComponentIcalParser):
             self.handle_property(name, params, vals, line)
         else:
             component = self._stack[-1]
-            errors = len(component.errors)
+            self.failed = False
             self.handle_property(name, params, vals, line)
-            if len(component.errors) == errors:
+            if not self.failed:  # only a value read cleanly is shared with later lines
                 value = component[name]
                 if len(_VALUES) >= _VALUES_KEPT:
                     _VALUES.clear()
@@ -117,6 +118,7 @@ class _Parser(ComponentIcalParser):
 
     def handle_property_parse_error(self, exception: Exception, name: str,
                                     params: Parameters, val: str, line: Contentline) -> None:
+        self.failed = True
         zone = next((c for c in self._stack if c.name == "VTIMEZONE"), None)
         # A broken VTIMEZONE rule does not matter when its TZID names a zone we know anyway
         # (icalendar prefers the system's definition then); without one it is fatal.
@@ -354,28 +356,30 @@ class CalendarFile:
         return self.parse(list(_component_lines(lines, self.needed)))
 
 
+def _unused(names: list[str], text: str, needed: frozenset[str]) -> bool:
+    """Whether a property line inside these open components is a VEVENT's, never read."""
+    if not names or names[-1] != "VEVENT":
+        return False
+    match = _NAME.match(text)
+    return match is not None and match.group().upper() not in needed
+
+
 def _component_lines(lines: Iterator[Line], needed: frozenset[str]
                      ) -> Iterator[tuple[int, str]]:
     """The lines of the component that begins with the first line, without unused ones."""
-    depth = 0
-    names: list[str] = []
+    names: list[str] = []  # the components open at this line
     for number, _, text in lines:
         structure = line_structure(text)
-        if structure is None:
-            if names and names[-1] == "VEVENT":
-                match = _NAME.match(text)
-                if match is not None and match.group().upper() not in needed:
-                    continue
-            yield number, text
+        if structure is None and _unused(names, text, needed):
             continue
         yield number, text
+        if structure is None:
+            continue
         if structure[0] == "BEGIN":
-            depth += 1
             names.append(structure[1])
         else:
-            depth -= 1
             names.pop()
-            if depth == 0:
+            if not names:
                 return
 
 
@@ -414,11 +418,8 @@ class _Chunks:
             if structure is None:
                 if chunk is None:
                     continue  # a VCALENDAR's own properties were read by the scan
-                if names[-1] == "VEVENT":
-                    match = _NAME.match(text)
-                    if match is not None and match.group().upper() not in needed:
-                        continue
-                chunk.lines.append((number, text))
+                if not _unused(names, text, needed):
+                    chunk.lines.append((number, text))
                 continue
             kind, name = structure
             if kind == "BEGIN":

@@ -45,7 +45,7 @@ _VIDEO = re.compile(
     re.IGNORECASE)
 _VIDEO_PROPERTIES = ("LOCATION", "DESCRIPTION", "URL", "CONFERENCE", "X-GOOGLE-CONFERENCE",
                      "X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-MICROSOFT-ONLINEMEETINGCONFLINK")
-# Every VEVENT property read here (besides those of the series); no other one is parsed.
+# Every VEVENT property read here; with the series' own (SERIES_PROPERTIES) no other is parsed.
 _READ = frozenset(("ATTENDEE", "ORGANIZER", "SUMMARY", "STATUS", *_VIDEO_PROPERTIES))
 _PHONE_WORDS = re.compile(r"\b(phone|call|dial[- ]?in|conference line)\b|телефон|звонок",
                           re.IGNORECASE)
