@@ -30,36 +30,12 @@ _NO_YEAR = re.compile(r"--(\d{1,2})-(\d{1,2})")
 _DATE_FORMS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%m/%d/%y", "%d/%m/%Y", "%Y/%m/%d")
 
 
-class Columns(dict[tuple[str, ...], tuple[int, ...]]):
-    """The positions of the columns with these names (in the order given), found once per
-    file rather than once per cell."""
-
-    def __init__(self, names: list[str]) -> None:
-        super().__init__()
-        self.index: dict[str, int] = {}
-        for position, name in enumerate(names):
-            self.index.setdefault(name, position)
-        self._matching: dict[re.Pattern[str], tuple[int, ...]] = {}
-
-    def __missing__(self, keys: tuple[str, ...]) -> tuple[int, ...]:
-        found = self[keys] = tuple(self.index[k] for k in keys if k in self.index)
-        return found
-
-    def matching(self, pattern: re.Pattern[str]) -> tuple[int, ...]:
-        """The positions of every column whose name matches."""
-        found = self._matching.get(pattern)
-        if found is None:
-            found = self._matching[pattern] = tuple(
-                i for k, i in self.index.items() if pattern.match(k))
-        return found
-
-
 class Row:
     """One record's fields, looked up by column name."""
 
     __slots__ = ("columns", "fields")
 
-    def __init__(self, columns: Columns, fields: list[str]) -> None:
+    def __init__(self, columns: textio.Columns, fields: list[str]) -> None:
         self.columns = columns
         self.fields = fields
 
@@ -88,7 +64,7 @@ def read(path: Path, *, options: Mapping[str, Any]) -> Iterator[Record]:
             raise ImportRejected(f"{path}: the file is empty")
         names = [h.strip().lower() for h in header[1]]
         convert = _dialect(path, names)
-        columns = Columns(names)
+        columns = textio.Columns(names)
         label = path.name
         count = 0
         for number, fields in rows:

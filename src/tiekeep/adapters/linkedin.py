@@ -133,38 +133,21 @@ def _kind(label: str, stream: IO[bytes]) -> str:
 
 
 class _Header:
-    """A file's column names, and where each column asked for is (found once per file)."""
+    """A file's columns, and the values of a row by column name."""
 
     def __init__(self, names: list[str]) -> None:
-        self.names = names
-        self._positions: dict[tuple[str, ...], tuple[int, ...]] = {}
-
-    def positions(self, keys: tuple[str, ...]) -> tuple[int, ...]:
-        """Where the columns of these names are, those the header has, in this order."""
-        found = self._positions.get(keys)
-        if found is None:
-            found = self._positions[keys] = tuple(
-                self.names.index(k) for k in keys if k in self.names)
-        return found
+        self.columns = textio.Columns(names)
 
     def get(self, fields: list[str], *keys: str) -> str:
         """The value of the first of these columns the header and the row have, stripped."""
-        for index in self.positions(keys):
+        for index in self.columns[keys]:
             if index < len(fields):
                 return fields[index].strip()
         return ""
 
     def values(self, fields: list[str], columns: tuple[tuple[str, ...], ...]) -> list[str]:
-        """``get`` for each of these columns (each named by its alternatives), at once."""
-        found = []
-        for keys in columns:
-            for index in self.positions(keys):
-                if index < len(fields):
-                    found.append(fields[index].strip())
-                    break
-            else:
-                found.append("")
-        return found
+        """``get`` for each of these columns (each named by its alternatives)."""
+        return [self.get(fields, *keys) for keys in columns]
 
 
 @lru_cache(maxsize=4096)  # strptime is slow, and connections share their days

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from tiekeep.adapters._headers import (
     addresses,
@@ -122,8 +122,8 @@ def _mbox_headers(file: IO[bytes]) -> Iterator[bytes]:
     """The header block of each message of an mbox, read in one pass over the file.
 
     A message starts at every line that begins with "From " (where Python's mailbox splits
-    them too) and its header block ends at the first empty line, as ``_header_block`` reads
-    it. Python's mailbox would first index every message of the file (memory that grows with
+    them too) and its header block ends at the first empty line or at the next "From " line.
+    Python's mailbox would first index every message of the file (memory that grows with
     it) and then read each again; here only the header being read is held, and a line is
     read in pieces of at most ``_MAX_LINE`` bytes, however large the file or its lines.
     Bodies, most of the bytes, are not read line by line but searched for the next
@@ -205,7 +205,7 @@ def _skip_body(file: IO[bytes], *, at_line_start: bool) -> bool:
     if at_line_start and file.read(5) == b"From ":
         file.seek(position)
         return True
-    size = 1 << 14
+    size = min(1 << 14, _BODY_CHUNK)
     while True:
         file.seek(position)
         chunk = file.read(size)
@@ -232,11 +232,7 @@ def _read_message_file(path: Path, opts: ReaderOptions) -> Record:
         return _record(_header_block(file), str(path), opts)
 
 
-class _Lines(Protocol):
-    def readline(self) -> bytes: ...
-
-
-def _header_block(file: _Lines) -> bytes:
+def _header_block(file: IO[bytes]) -> bytes:
     """The bytes up to the first empty line: the header, without reading the body."""
     lines: list[bytes] = []
     size = 0

@@ -7,10 +7,10 @@ lines so that every message can name its line, and refuse what is not text at al
 
 from __future__ import annotations
 
-import contextlib
 import io
+import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
@@ -49,7 +49,7 @@ class Lines:
             finally:
                 # Left for the stream's owner to close; if it already has (a reader given
                 # up on early), there is nothing to detach from.
-                with contextlib.suppress(ValueError):
+                with suppress(ValueError):
                     text.detach()
             return
         if head.startswith(b"\xef\xbb\xbf"):
@@ -178,3 +178,27 @@ def preview(line: bytes | str, width: int = 40) -> str:
     text = decode(line) if isinstance(line, bytes) else line
     text = text.strip().replace("\t", " ")
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class Columns(dict[tuple[str, ...], tuple[int, ...]]):
+    """The positions of the columns with these names (in the order given), found once per
+    file rather than once per cell."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self.index: dict[str, int] = {}
+        for position, name in enumerate(names):
+            self.index.setdefault(name, position)
+        self._matching: dict[re.Pattern[str], tuple[int, ...]] = {}
+
+    def __missing__(self, keys: tuple[str, ...]) -> tuple[int, ...]:
+        found = self[keys] = tuple(self.index[k] for k in keys if k in self.index)
+        return found
+
+    def matching(self, pattern: re.Pattern[str]) -> tuple[int, ...]:
+        """The positions of every column whose name matches."""
+        found = self._matching.get(pattern)
+        if found is None:
+            found = self._matching[pattern] = tuple(
+                i for k, i in self.index.items() if pattern.match(k))
+        return found
