@@ -172,8 +172,7 @@ def update_preferences(session: Session, *, user_id: int, locale: str | None = N
         user.time_zone = time_zone or "UTC"
     if display_name is not None:
         cleaned = " ".join(display_name.split())
-        if len(cleaned) > 200:
-            raise InvalidInput("name is longer than 200 characters")
+        parsing.bounded(cleaned, what="name", limit=parsing.MAX_LABEL)
         user.display_name = cleaned or user.username
     if phone_region is not None:
         user.phone_region = parsing.phone_region(phone_region) if phone_region.strip() \

@@ -39,7 +39,6 @@ from tiekeep.services import audit, parsing, users
 
 UNDELETE_DAYS = 30
 MAX_NAME = 300
-MAX_TEXT = 20_000
 
 
 @dataclass
@@ -116,9 +115,7 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_text(value: str | None, what: str) -> str | None:
-    if value is not None and len(value) > MAX_TEXT:
-        raise InvalidInput(f"{what} is longer than {MAX_TEXT} characters")
-    return value
+    return parsing.bounded(value, what=what, limit=parsing.MAX_NOTES)
 
 
 def _cadence(days: int | None) -> int | None:

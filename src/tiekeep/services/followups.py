@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tiekeep.core import dialect
 from tiekeep.core.models import FollowUp, utcnow
-from tiekeep.errors import InvalidInput, NotFound
+from tiekeep.errors import NotFound
 from tiekeep.services import contacts, parsing
 
 
@@ -19,9 +19,7 @@ def create(session: Session, *, owner_id: int, contact_id: int, text: str,
            due: date | None = None, interaction_id: int | None = None) -> FollowUp:
     """Add a follow-up for a contact."""
     contacts.get(session, owner_id=owner_id, contact_id=contact_id)
-    if not text.strip():
-        raise InvalidInput("a follow-up needs some text")
-    text = parsing.bounded(text.strip(), what="follow-up", limit=parsing.MAX_TEXT)
+    text = parsing.required_text(text, what="follow-up", missing="a follow-up needs some text")
     row = FollowUp(owner_id=owner_id, contact_id=contact_id, text=text, due=due,
                    interaction_id=interaction_id)
     session.add(row)

@@ -36,8 +36,6 @@ from tiekeep.errors import Ambiguous, InvalidInput, NotFound
 from tiekeep.services import contacts, parsing
 from tiekeep.services import freetext_words as words
 
-MAX_TEXT = 2000
-
 
 @dataclass
 class NameMatch:
@@ -110,8 +108,7 @@ class _Token:
 
 def parse(text: str, *, tz: str | None = None, now: datetime | None = None) -> Parsed:
     """Read names, format, time and topics out of one line (no database involved)."""
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(f"the text is longer than {MAX_TEXT} characters")
+    parsing.bounded(text, what="the text", limit=parsing.MAX_TEXT)
     normalized = re.sub(r"(?i)\bw/\s*", "with ", text)
     normalized = re.sub(r"(?i)\bre:\s*", "re ", normalized)
     tokens = [_Token(m.group(), m.start(), m.end()) for m in words.TOKEN.finditer(normalized)]

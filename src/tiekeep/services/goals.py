@@ -61,10 +61,8 @@ def create(session: Session, *, owner_id: int, data: GoalCreate) -> Goal:
                                f"(choose from: {', '.join(metrics.SCOPE_KEYS)})")
     if scope and not spec.scopable:
         raise InvalidInput(f"metric '{spec.key}' cannot be narrowed by a scope")
-    if not data.description.strip():
-        raise InvalidInput("a goal needs a description")
-    description = parsing.bounded(data.description.strip(), what="goal description",
-                                  limit=parsing.MAX_TEXT)
+    description = parsing.required_text(data.description, what="goal description",
+                                        missing="a goal needs a description")
     goal = Goal(owner_id=owner_id, description=description, metric=spec.key,
                 comparator=data.comparator, target=float(data.target), period=period,
                 scope=scope)

@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from tiekeep.adapters.keys import url_key
 from tiekeep.adapters.records import ContactRecord
 from tiekeep.core.models import Contact, ContactEmail, ContactPhone, ContactUrl, Role, Tag
-from tiekeep.services import roles
+from tiekeep.services import parsing, roles
 
-MAX_TEXT = 20_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_PHOTO = 5 * 2**20
 # Who may replace whose current role: the user's own word, then LinkedIn, then the rest.
@@ -50,7 +49,7 @@ def clip_text(value: str | None) -> str | None:
     """A longer text, trimmed and cut at the length the services accept."""
     if value is None or not value.strip():
         return None
-    return storable(value).strip()[:MAX_TEXT] or None
+    return storable(value).strip()[:parsing.MAX_NOTES] or None
 
 
 def same_text(a: str | None, b: str | None) -> bool:

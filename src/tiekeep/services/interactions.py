@@ -80,7 +80,7 @@ def _check_lengths(data: InteractionCreate) -> None:
     for topic in data.topics:
         parsing.bounded(topic.strip(), what="topic", limit=parsing.MAX_LINE)
     parsing.bounded(data.summary, what="summary", limit=parsing.MAX_TEXT)
-    parsing.bounded(data.notes, what="notes", limit=contacts.MAX_TEXT)
+    parsing.bounded(data.notes, what="notes", limit=parsing.MAX_NOTES)
     for _, description in (*data.gave, *data.received):
         parsing.bounded(description, what="value description", limit=parsing.MAX_TEXT)
     for text, _ in data.next_steps:

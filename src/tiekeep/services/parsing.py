@@ -21,6 +21,7 @@ _PERIOD = re.compile(r"^\s*([0-9]+)\s*([dwmy])\s*$", re.IGNORECASE)
 MAX_LINE = 300  # a one-line field: a title, an organization, a location, a topic, an alias
 MAX_TEXT = 2000  # a short free text: a summary, a next step, a follow-up, a plan item
 MAX_LABEL = 200  # a user's display name, an API token's name
+MAX_NOTES = 20_000  # notes: a contact's, an interaction's, a resource's
 SHOWN = 60  # how much of a rejected value an error message repeats
 
 
@@ -43,6 +44,14 @@ def bounded(value: str | None, *, what: str, limit: int) -> str | None:
     if value is not None and len(value) > limit:
         raise InvalidInput(f"{what} is too long ({len(value)} characters; at most {limit})")
     return value
+
+
+def required_text(value: str, *, what: str, missing: str, limit: int = MAX_TEXT) -> str:
+    """The value stripped: not empty (else InvalidInput ``missing``), and within ``limit``."""
+    text = value.strip()
+    if not text:
+        raise InvalidInput(missing)
+    return bounded(text, what=what, limit=limit)
 
 
 def email(value: str) -> str:

@@ -21,9 +21,7 @@ def add(session: Session, *, owner_id: int, contact_id: int, kind: str, text: st
     contacts.get(session, owner_id=owner_id, contact_id=contact_id)
     if kind not in KINDS:
         raise InvalidInput(f"unknown plan item kind '{kind}' (choose from: topic, support)")
-    if not text.strip():
-        raise InvalidInput("a plan item needs some text")
-    text = parsing.bounded(text.strip(), what="plan item", limit=parsing.MAX_TEXT)
+    text = parsing.required_text(text, what="plan item", missing="a plan item needs some text")
     item = PlanItem(contact_id=contact_id, kind=kind, text=text)
     session.add(item)
     session.flush()

@@ -32,10 +32,8 @@ class ValueCreate:
 def create(session: Session, *, owner_id: int, data: ValueCreate) -> ValueExchange:
     """Record one exchange of value with a contact."""
     contacts.get(session, owner_id=owner_id, contact_id=data.contact_id)
-    if not data.description.strip():
-        raise InvalidInput("a value exchange needs a description")
-    description = parsing.bounded(data.description.strip(), what="value description",
-                                  limit=parsing.MAX_TEXT)
+    description = parsing.required_text(data.description, what="value description",
+                                        missing="a value exchange needs a description")
     category = data.category.strip().lower() if data.category else None
     if category and category not in CAREER_CATEGORIES:
         raise InvalidInput(f"unknown category '{data.category}' "

@@ -14,10 +14,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from tiekeep.core.enums import Format, Horizon, Initiator, Tier, ValueKind
 from tiekeep.services import contacts as contact_service
 from tiekeep.services import interactions as interaction_service
+from tiekeep.services import parsing
 from tiekeep.services import roles as role_service
 from tiekeep.services import values as value_service
 
-MAX_TEXT = 20_000
+MAX_TEXT = parsing.MAX_NOTES
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
