@@ -57,6 +57,7 @@ from tiekeep.core.models import User
 from tiekeep.errors import InvalidInput
 from tiekeep.services import metrics_sections as sections
 from tiekeep.services import scoring, values
+from tiekeep.services.interactions import QualifyingRules
 from tiekeep.services.metrics_sections import Context, Measure, Window
 
 DEFAULT_CADENCES = {"key": 14, "regular": 30, "supporting": 90}
@@ -145,9 +146,10 @@ def cadences_from_settings(settings: Any) -> dict[str, int]:
 def rules_from_settings(settings: Any) -> dict[str, Any]:
     """The settings every metric reads, as keyword arguments: tier cadences and what counts
     as a qualifying interaction."""
+    qualifying = QualifyingRules.from_settings(settings)
     return {"cadences": cadences_from_settings(settings),
-            "max_attendees": int(settings["qualifying.max_attendees"]),
-            "excluded_formats": tuple(settings["qualifying.excluded_formats"])}
+            "max_attendees": qualifying.max_attendees,
+            "excluded_formats": qualifying.excluded_formats}
 
 
 def periods(now: datetime, days: float) -> tuple[Window, Window]:

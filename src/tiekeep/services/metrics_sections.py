@@ -51,6 +51,11 @@ class Window:
     def contains(self, column: Any) -> ColumnElement[bool]:
         return and_(column >= self.start, column < self.end)
 
+    @staticmethod
+    def cover(windows: Sequence[Window]) -> Window:
+        """The smallest window holding all of these: what one scan for them all reads."""
+        return Window(min(w.start for w in windows), max(w.end for w in windows))
+
 
 @dataclass
 class Measure:
@@ -216,7 +221,7 @@ def _active_by_role(ctx: Context, spans: Sequence[Window]
     needs no sort. Only the bounds a span does not share with the scan are tested per row.
     """
     part = InteractionParticipant
-    scan = Window(min(s.start for s in spans), max(s.end for s in spans))
+    scan = Window.cover(spans)
     per_contact = (
         select(Contact.id.label("cid"),
                *[_count_if(*_bounds(part.occurred_at, s, scan)).label(f"n{i}")
@@ -347,8 +352,7 @@ def _interaction_groups(ctx: Context, windows: Sequence[Window]) -> list[Counter
                    for i, w in enumerate(windows)], else_=literal(-1))
     query = (select(which, Interaction.format, Interaction.initiated_by, func.count())
              .where(Interaction.owner_id == ctx.owner_id,
-                    Interaction.occurred_at >= min(w.start for w in windows),
-                    Interaction.occurred_at < max(w.end for w in windows))
+                    Window.cover(windows).contains(Interaction.occurred_at))
              .group_by(which, Interaction.format, Interaction.initiated_by))
     if _scoped(ctx):
         query = query.where(Interaction.id.in_(
@@ -448,8 +452,7 @@ def replies(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
              .where(message.owner_id == ctx.owner_id, message.thread_key.is_not(None),
                     message.format.in_(MESSAGE_FORMATS),
                     message.initiated_by.in_((Initiator.ME.value, Initiator.THEM.value)),
-                    message.occurred_at >= min(w.start for w in windows),
-                    message.occurred_at < max(w.end for w in windows))
+                    Window.cover(windows).contains(message.occurred_at))
              .group_by(message.id, message.occurred_at, message.initiated_by))
     if _scoped(ctx):
         query = query.where(message.id.in_(
@@ -488,8 +491,7 @@ def career(ctx: Context, windows: Sequence[Window]) -> list[Measure]:
     query = (select(which, ValueExchange.category, func.count())
              .where(ValueExchange.owner_id == ctx.owner_id,
                     ValueExchange.direction == "received", ValueExchange.kind == "professional",
-                    ValueExchange.occurred_at >= min(w.start for w in windows),
-                    ValueExchange.occurred_at < max(w.end for w in windows))
+                    Window.cover(windows).contains(ValueExchange.occurred_at))
              .group_by(which, ValueExchange.category))
     if _scoped(ctx):
         query = query.where(ValueExchange.contact_id.in_(_scope_ids(ctx)))
@@ -552,8 +554,7 @@ def _trust_changes(ctx: Context, windows: Sequence[Window]) -> list[dict[str, in
         columns += [_count_if(inside, h.trust > h.before), _count_if(inside, h.trust < h.before),
                     _count_if(inside, h.before.is_(None))]
     row = ctx.session.execute(select(*columns).where(
-        h.changed_at >= min(w.start for w in windows),
-        h.changed_at < max(w.end for w in windows))).one()
+        Window.cover(windows).contains(h.changed_at))).one()
     return [{"raised": int(row[3 * i]), "lowered": int(row[3 * i + 1]),
              "first_rated": int(row[3 * i + 2])} for i in range(len(windows))]
 

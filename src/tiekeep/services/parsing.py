@@ -23,6 +23,7 @@ MAX_TEXT = 2000  # a short free text: a summary, a next step, a follow-up, a pla
 MAX_LABEL = 200  # a user's display name, an API token's name
 MAX_NOTES = 20_000  # notes: a contact's, an interaction's, a resource's
 SHOWN = 60  # how much of a rejected value an error message repeats
+FALLBACK_PHONE_REGION = "US"  # for numbers without +, when nothing says where they are
 
 
 def shown(value: str) -> str:
@@ -62,7 +63,7 @@ def email(value: str) -> str:
     return cleaned.lower()
 
 
-def phone(value: str, region: str = "US") -> str:
+def phone(value: str, region: str = FALLBACK_PHONE_REGION) -> str:
     """A phone number in E.164 form, or InvalidInput.
 
     Numbers without a country code are read in ``region``, the owner's phone region (see
@@ -125,7 +126,6 @@ def local_zone_name() -> str:
 
 # Where a POSIX locale names its territory: language_TERRITORY[.codeset][@modifier].
 _LOCALE_TERRITORY = re.compile(r"^[A-Za-z]{2,3}_([A-Za-z]{2})(?:[.@]|$)")
-FALLBACK_PHONE_REGION = "US"
 
 
 def phone_region(value: str) -> str:
@@ -138,6 +138,13 @@ def phone_region(value: str) -> str:
         raise InvalidInput(f"unknown phone region '{shown(value)}' "
                            "(expected a country code such as DE or US)")
     return code
+
+
+def phone_regions() -> list[str]:
+    """Every region code a phone region may be, sorted."""
+    import phonenumbers
+
+    return sorted(phonenumbers.SUPPORTED_REGIONS)
 
 
 def local_phone_region() -> str:

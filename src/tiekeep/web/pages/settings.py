@@ -27,12 +27,10 @@ def settings_page(request: Request, user: CurrentUser, session: ReadSession) -> 
     account = accounts.get_user(session, user_id=user.id)
     from zoneinfo import available_timezones
 
-    import phonenumbers
-
     return render(request, "settings.html", {
         "account": user_dict(account), "locales": i18n.SUPPORTED,
         "zones": sorted(available_timezones()),
-        "regions": sorted(phonenumbers.SUPPORTED_REGIONS),
+        "regions": parsing.phone_regions(),
         "default_region": parsing.local_phone_region(),
         "calendar_url": calendar_url(request, account.calendar_token),
         "json_twin": request.url_for("get_me")}, user=user)
