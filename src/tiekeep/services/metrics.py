@@ -190,7 +190,8 @@ def measure(ctx: Context, windows: Sequence[Window],
     # trust) are each read once for every window.
     activity = (sections.active_contacts(ctx, windows) if wanted & {"size", "diversity"}
                 else [])
-    census = sections.census(ctx, windows) if wanted & {"size", "trust"} else None
+    census = (sections.census(ctx, windows, ratings="trust" in wanted)
+              if wanted & {"size", "trust"} else None)
     if "size" in wanted and census is not None:
         put("size", sections.size(windows, activity, census))
     if "diversity" in wanted:

@@ -324,10 +324,11 @@ class Census:
         return levels
 
 
-def census(ctx: Context, windows: Sequence[Window]) -> Census:
-    """One pass over the scoped contacts for size and trust: when each joined, its ratings."""
+def census(ctx: Context, windows: Sequence[Window], *, ratings: bool = True) -> Census:
+    """One pass over the scoped contacts for size and trust: when each joined, and (unless
+    ``ratings`` is false, as size alone needs none) its rating at each window's end."""
     moments = tuple(sorted({m for w in windows for m in (w.start, w.end)}))
-    ends = tuple(sorted({w.end for w in windows}))
+    ends = tuple(sorted({w.end for w in windows})) if ratings else ()
     joined = case(*[(_joined_before(m), i) for i, m in enumerate(moments)],
                   else_=len(moments))
     per_contact = select(joined.label("joined"),
