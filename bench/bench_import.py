@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import samples  # noqa: E402
-from common import DATA, Sample, run_child  # noqa: E402
+from common import DATA, Sample, run_child, tiekeep_command  # noqa: E402
 
 MY_EMAILS = ["me@example.com", "me@x.com"]  # the generated files' "me"
 
@@ -111,7 +111,7 @@ def importing(kind: str, path: Path, template: Path,
         for stale in scratch.glob("bench-import.db*"):
             stale.unlink()
         shutil.copy(template, target)
-        return [sys.executable, "-m", "tiekeep", "--db", str(target), "import", kind,
+        return [*tiekeep_command(), "--db", str(target), "import", kind,
                 str(path), "--json"]
     return argv
 
@@ -175,7 +175,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         template = scratch / "template.db"
-        child([sys.executable, "-m", "tiekeep", "--db", str(template), "contact", "list",
+        child([*tiekeep_command(), "--db", str(template), "contact", "list",
                "--json"])
         for kind in kinds:
             compare(kind, sizes[kind], args.runs, template, scratch)

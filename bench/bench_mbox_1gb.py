@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_import import BARE  # noqa: E402
-from common import DATA, run_child  # noqa: E402
+from common import DATA, run_child, tiekeep_command  # noqa: E402
 from samples import make_mbox  # noqa: E402
 
 TARGET_RSS_MIB = 300
@@ -43,7 +43,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as folder:
             database = Path(folder) / "bench-mbox.db"
-            found = run_child([sys.executable, "-m", "tiekeep", "--db", str(database),
+            found = run_child([*tiekeep_command(), "--db", str(database),
                                "import", "mail", str(mbox), "--json"])
             summary = json.loads(found.output)
         elapsed, rss = found.wall, found.rss

@@ -11,10 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select
+from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from tiekeep.core.dialect import reserve_ids
 from tiekeep.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -90,26 +91,6 @@ def bulk_cache(session: Session, kib: int = SQLITE_BULK_CACHE_KIB) -> Iterator[N
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
-
-
-def reserve_ids(session: Session, model: Any, count: int) -> list[int]:
-    """Ids for ``count`` rows about to be inserted into ``model``'s table, in order.
-
-    With the ids known first, rows can refer to each other (a reply to an earlier message)
-    and go in as one statement: with RETURNING instead, SQLAlchemy inserts one row per
-    statement on SQLite, which does not say which parameters each returned id belongs to.
-    """
-    if not count:
-        return []
-    if session.get_bind().dialect.name != "sqlite":
-        sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
-        return list(session.scalars(
-            select(func.nextval(sequence)).select_from(func.generate_series(1, count))))
-    # The ones after the largest, as SQLite would give them: a write transaction holds the
-    # only write lock (had another writer come in between, the insert fails; it never takes
-    # someone's id).
-    start = (session.scalar(select(func.max(model.id))) or 0) + 1
-    return list(range(start, start + count))
 
 
 def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:

@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tiekeep.core import search
-from tiekeep.core.db import insert_rows, insert_with_ids, reserve_ids
+from tiekeep.core.db import insert_rows, insert_with_ids
+from tiekeep.core.dialect import reserve_ids
 from tiekeep.core.models import (
     AuditEntry,
     Contact,
